@@ -1,0 +1,142 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks EksModule.
+.DESCRIPTION
+    Run with the repo's pinned PowerShell: `dotnet tool restore; dotnet pwsh ./build.ps1 <Task>`.
+      Build     lays the importable module out at out/EksModule (manifest, DLL, format file, help, dependencies/).
+      Test      Build, then xunit and Pester; ends with one line "N passed, N failed".
+      Demo      the module's main job on the local emulators, narrated.
+      Emulator  starts moto and the EKS emulator in the foreground and prints the endpoint variables to set.
+      Bench     start-up and call-latency ratios against the AWS CLI, as a table.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Emulator', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Test: run only the Pester files whose name matches (e.g. 'Cluster'); xunit still runs unless -SkipXunit.
+    [string] $PesterFilter,
+    [switch] $SkipXunit,
+    [switch] $SkipPester
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$RepoRoot = $PSScriptRoot
+$OutDir = Join-Path $RepoRoot 'out'
+$ModuleOut = Join-Path $OutDir 'EksModule'
+$ResultsDir = Join-Path $OutDir 'test-results'
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
+    [string]($props.Project.PropertyGroup | Where-Object { $_['Version'] } | Select-Object -First 1).Version
+}
+
+function Install-TestTools {
+    # Pester comes from NuGet as a PackageDownload; its module folder is copied under tools/.
+    $pesterOut = Join-Path $RepoRoot 'tools/Pester'
+    if (Test-Path (Join-Path $pesterOut 'Pester.psd1')) { return }
+    Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'build/Tools.csproj'), '--verbosity', 'quiet')
+    $globalPackages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $pesterSource = Join-Path $globalPackages.Trim() 'pester/6.2.0/tools'
+    New-Item -ItemType Directory -Force -Path $pesterOut | Out-Null
+    Copy-Item -Recurse -Force (Join-Path $pesterSource '*') $pesterOut
+}
+
+function Invoke-Build {
+    Write-Host "Building EksPowerShell ($Configuration)..." -ForegroundColor Cyan
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'EksPowerShell.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $deps = Join-Path $ModuleOut 'dependencies'
+    New-Item -ItemType Directory -Force -Path $deps, (Join-Path $ModuleOut 'en-US') | Out-Null
+
+    $moduleBin = Join-Path $RepoRoot "src/EksModule/bin/$Configuration/net8.0"
+    $engineBin = Join-Path $RepoRoot "src/EksModule.Engine/bin/$Configuration/net8.0"
+    Copy-Item (Join-Path $moduleBin 'EksModule.dll'), (Join-Path $moduleBin 'EksModule.pdb') $ModuleOut
+    Copy-Item (Join-Path $RepoRoot 'src/EksModule/EksModule.format.ps1xml') $ModuleOut
+    # Everything the engine needs, and nothing of PowerShell's own, goes behind the load context.
+    Get-ChildItem $engineBin -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -ne 'System.Management.Automation' } |
+        Copy-Item -Destination $deps
+    $runtimes = Join-Path $engineBin 'runtimes'
+    if (Test-Path $runtimes) { Copy-Item -Recurse $runtimes $deps }
+
+    $manifest = Get-Content -Raw (Join-Path $RepoRoot 'EksModule.psd1')
+    $version = Get-ModuleVersion
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $ModuleOut 'EksModule.psd1') -Value $manifest -NoNewline
+
+    $helpScript = Join-Path $RepoRoot 'build/ConvertTo-MamlHelp.ps1'
+    if (Test-Path $helpScript) {
+        & $helpScript -DocsPath (Join-Path $RepoRoot 'docs/cmdlets') -ModulePath $ModuleOut `
+            -OutFile (Join-Path $ModuleOut 'en-US/EksModule.dll-Help.xml')
+    }
+    Write-Host "Module laid out at $ModuleOut (version $version)" -ForegroundColor Green
+}
+
+function Get-TrxCounts([string] $Path) {
+    $trx = [xml](Get-Content -Raw $Path)
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Install-TestTools
+    if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
+    New-Item -ItemType Directory -Force -Path $ResultsDir | Out-Null
+    $passed = 0; $failed = 0
+
+    if (-not $SkipXunit) {
+        Write-Host 'Running xunit...' -ForegroundColor Cyan
+        & dotnet test (Join-Path $RepoRoot 'tests/EksModule.Tests/EksModule.Tests.csproj') -c $Configuration --no-build --nologo `
+            --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
+        $trxFile = Join-Path $ResultsDir 'xunit.trx'
+        if (Test-Path $trxFile) {
+            $x = Get-TrxCounts $trxFile
+            $passed += $x.Passed; $failed += $x.Failed
+        } else {
+            Write-Warning 'xunit produced no results file; counting the run as one failure.'
+            $failed += 1
+        }
+    }
+
+    if (-not $SkipPester) {
+        Write-Host 'Running Pester...' -ForegroundColor Cyan
+        $pesterJson = Join-Path $ResultsDir 'pester.json'
+        $runnerArgs = @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tests/Pester/Invoke-PesterRun.ps1'),
+            '-ModulePath', $ModuleOut, '-ResultPath', $pesterJson)
+        if ($PesterFilter) { $runnerArgs += @('-Filter', $PesterFilter) }
+        Push-Location $RepoRoot
+        try { & dotnet @runnerArgs } finally { Pop-Location }
+        if (Test-Path $pesterJson) {
+            $p = Get-Content -Raw $pesterJson | ConvertFrom-Json
+            $passed += [int]$p.Passed; $failed += [int]$p.Failed
+        } else {
+            Write-Warning 'Pester produced no results file; counting the run as one failure.'
+            $failed += 1
+        }
+    }
+
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+switch ($Task) {
+    'Clean' { Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $OutDir, (Join-Path $RepoRoot 'tools') }
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Build; & (Join-Path $RepoRoot 'build/Demo.ps1') -ModulePath $ModuleOut }
+    'Emulator' { Invoke-Build; & (Join-Path $RepoRoot 'build/Start-Emulators.ps1') }
+    'Bench' { Invoke-Build; & (Join-Path $RepoRoot 'build/Bench.ps1') -ModulePath $ModuleOut }
+}

@@ -1,0 +1,22 @@
+# Runs the Pester suite against the built module in this fresh pwsh and writes the counts as JSON.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [string] $Filter
+)
+$ErrorActionPreference = 'Stop'
+$repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
+Import-Module (Join-Path $repoRoot 'tools/Pester/Pester.psd1') -Force
+
+$env:EKSMODULE_TEST_MODULE_PATH = $ModulePath
+$config = New-PesterConfiguration
+$files = Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Where-Object { -not $Filter -or $_.Name -like "*$Filter*" }
+$config.Run.Path = @($files.FullName)
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
+$result = Invoke-Pester -Configuration $config
+# A container that failed to run (syntax error, BeforeAll throw) counts as a failure too.
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content $ResultPath

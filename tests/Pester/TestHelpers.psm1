@@ -1,0 +1,74 @@
+# Shared by every Pester file: start the emulators on free loopback ports, stop them by process id.
+Set-StrictMode -Version 3.0
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+
+function Get-TestModulePath {
+    if ($env:EKSMODULE_TEST_MODULE_PATH) { return $env:EKSMODULE_TEST_MODULE_PATH }
+    Join-Path $script:RepoRoot 'out/EksModule'
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Wait-HttpReady {
+    param([string] $Url, [System.Diagnostics.Process] $Process, [int] $TimeoutSeconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    $client = [System.Net.Http.HttpClient]::new()
+    $client.Timeout = [TimeSpan]::FromSeconds(2)
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if ($Process.HasExited) { throw "Process $($Process.Id) exited with code $($Process.ExitCode) before $Url answered." }
+            try { $null = $client.GetAsync($Url).GetAwaiter().GetResult(); return } catch { Start-Sleep -Milliseconds 150 }
+        }
+        throw "$Url did not answer within $TimeoutSeconds s."
+    } finally { $client.Dispose() }
+}
+
+function Start-TestMoto {
+    <# Starts moto_server on a free loopback port; returns an object with Url and Process. #>
+    $port = Get-FreeTcpPort
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('moto_server', @('-H', '127.0.0.1', '-p', "$port"))
+    $psi.Environment['MOTO_IAM_LOAD_MANAGED_POLICIES'] = 'true'
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    # Drain output so the server never blocks on a full pipe.
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $null = $process.StandardError.ReadToEndAsync()
+    $url = "http://127.0.0.1:$port"
+    Wait-HttpReady -Url "$url/moto-api/" -Process $process
+    [pscustomobject]@{ Url = $url; Process = $process }
+}
+
+function Stop-TestServer {
+    param([Parameter(ValueFromPipeline)] $Server)
+    process {
+        if ($null -eq $Server -or $null -eq $Server.Process) { return }
+        if (-not $Server.Process.HasExited) {
+            $Server.Process.Kill($true)
+            $null = $Server.Process.WaitForExit(5000)
+        }
+    }
+}
+
+function Set-TestAwsEnvironment {
+    <# Points the AWS SDK (ours and awscli) at an endpoint with moto's fixed test credentials, in a clean profile space. #>
+    param([Parameter(Mandatory)] [string] $EndpointUrl, [string] $Region = 'us-east-1')
+    $dir = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-aws-$PID"
+    New-Item -ItemType Directory -Force -Path $dir | Out-Null
+    $env:AWS_CONFIG_FILE = Join-Path $dir 'config'
+    $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $dir 'credentials'
+    Set-Content $env:AWS_CONFIG_FILE "[default]`nregion = $Region`n"
+    Set-Content $env:AWS_SHARED_CREDENTIALS_FILE "[default]`naws_access_key_id = AKIAIOSFODNN7EXAMPLE`naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`n"
+    $env:AWS_ENDPOINT_URL = $EndpointUrl
+    $env:AWS_REGION = $Region
+    $env:AWS_EC2_METADATA_DISABLED = 'true'
+    Remove-Item Env:AWS_PROFILE, Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue
+}
+
+Export-ModuleMember -Function Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment
