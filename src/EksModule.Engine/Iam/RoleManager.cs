@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text;
+using EksModule.Engine.Aws.Protocol;
+
+namespace EksModule.Engine.Iam;
+
+/// <summary>What a module-managed IAM role is for: who may assume it and which AWS managed policies it carries.</summary>
+public sealed record RoleSpec(string Component, string Suffix, string TrustedService, IReadOnlyList<string> ManagedPolicyNames, string Description)
+{
+    public static RoleSpec ClusterRole { get; } = new("cluster-role", "cluster", "eks.amazonaws.com",
+        new[] { "AmazonEKSClusterPolicy" }, "EKS cluster role created by EksModule");
+}
+
+/// <summary>A planned or finished step on a role, for -WhatIf and verbose output.</summary>
+public sealed record RolePlan(string RoleName, bool Exists, IReadOnlyList<string> PolicyArnsToAttach)
+{
+    public bool HasWork => !Exists || PolicyArnsToAttach.Count > 0;
+}
+
+/// <summary>
+/// Creates the IAM roles the module manages, idempotently: a rerun finds the role by name, checks it
+/// is ours (by tag) and only attaches what is missing.
+/// </summary>
+public sealed class RoleManager
+{
+    public const string ClusterTag = "eksmodule:cluster-name";
+    public const string ComponentTag = "eksmodule:component";
+    private readonly IamApi _iam;
+    private readonly string _partition;
+
+    public RoleManager(IamApi iam, string region)
+    {
+        _iam = iam;
+        _partition = PartitionOf(region);
+    }
+
+    public static string PartitionOf(string region) => region switch
+    {
+        _ when region.StartsWith("cn-", StringComparison.Ordinal) => "aws-cn",
+        _ when region.StartsWith("us-gov-", StringComparison.Ordinal) => "aws-us-gov",
+        _ => "aws",
+    };
+
+    /// <summary>IAM role names are at most 64 characters; long cluster names keep a hash so they stay unique.</summary>
+    public static string RoleNameFor(string clusterName, RoleSpec spec)
+    {
+        var name = $"eks-{clusterName}-{spec.Suffix}";
+        if (name.Length <= 64) return name;
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(clusterName)))[..8].ToLowerInvariant();
+        var room = 64 - "eks--".Length - spec.Suffix.Length - hash.Length - 1;
+        return $"eks-{clusterName[..room]}-{hash}-{spec.Suffix}";
+    }
+
+    public string PolicyArn(string policyName) => $"arn:{_partition}:iam::aws:policy/{policyName}";
+
+    public string TrustPolicy(RoleSpec spec) =>
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"" + spec.TrustedService +
+        "\"},\"Action\":\"sts:AssumeRole\"}]}";
+
+    /// <summary>Read-only: what EnsureAsync would do.</summary>
+    public async Task<RolePlan> PlanAsync(string clusterName, RoleSpec spec, CancellationToken ct)
+    {
+        var roleName = RoleNameFor(clusterName, spec);
+        var wanted = spec.ManagedPolicyNames.Select(PolicyArn).ToList();
+        var role = await _iam.TryGetRoleAsync(roleName, ct).ConfigureAwait(false);
+        if (role is null) return new RolePlan(roleName, false, wanted);
+        await CheckOwnershipAsync(role, clusterName, ct).ConfigureAwait(false);
+        var attached = await _iam.ListAttachedRolePolicyArnsAsync(roleName, ct).ConfigureAwait(false);
+        return new RolePlan(roleName, true, wanted.Except(attached, StringComparer.Ordinal).ToList());
+    }
+
+    public async Task<IamRole> EnsureAsync(string clusterName, RoleSpec spec, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        var plan = await PlanAsync(clusterName, spec, ct).ConfigureAwait(false);
+        IamRole role;
+        if (!plan.Exists)
+        {
+            var allTags = new Dictionary<string, string>(tags) { [ClusterTag] = clusterName, [ComponentTag] = spec.Component };
+            try
+            {
+                role = await _iam.CreateRoleAsync(plan.RoleName, TrustPolicy(spec), spec.Description, allTags, ct).ConfigureAwait(false);
+            }
+            catch (AwsServiceError e) when (e.ErrorCode == "EntityAlreadyExists")
+            {
+                // Created between our read and our write (a parallel run): converge on it.
+                role = (await _iam.TryGetRoleAsync(plan.RoleName, ct).ConfigureAwait(false))!;
+            }
+        }
+        else
+        {
+            role = (await _iam.TryGetRoleAsync(plan.RoleName, ct).ConfigureAwait(false))!;
+        }
+        foreach (var arn in plan.PolicyArnsToAttach)
+            await _iam.AttachRolePolicyAsync(plan.RoleName, arn, ct).ConfigureAwait(false);
+        return role;
+    }
+
+    /// <summary>Deletes the role the module made for this cluster; a role it did not make is left alone.</summary>
+    public async Task<bool> DeleteAsync(string clusterName, RoleSpec spec, CancellationToken ct)
+    {
+        var roleName = RoleNameFor(clusterName, spec);
+        var role = await _iam.TryGetRoleAsync(roleName, ct).ConfigureAwait(false);
+        if (role is null || !IsOurs(role.Tags, clusterName)) return false;
+        foreach (var arn in await _iam.ListAttachedRolePolicyArnsAsync(roleName, ct).ConfigureAwait(false))
+            await _iam.DetachRolePolicyAsync(roleName, arn, ct).ConfigureAwait(false);
+        await _iam.DeleteRoleAsync(roleName, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task CheckOwnershipAsync(IamRole role, string clusterName, CancellationToken ct)
+    {
+        var tags = role.Tags.Count > 0 ? role.Tags : await _iam.ListRoleTagsAsync(role.RoleName, ct).ConfigureAwait(false);
+        if (!IsOurs(tags, clusterName))
+            throw new InvalidOperationException(
+                $"An IAM role named '{role.RoleName}' already exists and was not created by EksModule for cluster '{clusterName}'. " +
+                "Pass its ARN with -RoleArn to use it, or delete or rename it.");
+    }
+
+    private static bool IsOurs(IReadOnlyDictionary<string, string> tags, string clusterName)
+        => tags.TryGetValue(ClusterTag, out var owner) && owner == clusterName;
+}
