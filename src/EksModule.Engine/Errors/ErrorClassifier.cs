@@ -1,0 +1,89 @@
+using System.Net;
+using Amazon.Runtime;
+using EksModule.Engine.Aws;
+using EksModule.Engine.Aws.Protocol;
+using EksModule.Engine.Clusters;
+using EksModule.Engine.Network;
+using EksModule.Engine.Waiting;
+
+namespace EksModule.Engine.Errors;
+
+/// <summary>How the module reports a failure: a stable ErrorId (the AWS error code where there is one),
+/// the name of a PowerShell ErrorCategory, and a message that says what to do next.</summary>
+public sealed record ClassifiedError(string ErrorId, string Category, string Message, bool IsInvocationError);
+
+/// <summary>The module's one error mapper; the cmdlet layer turns its answer into an ErrorRecord.</summary>
+public static class ErrorClassifier
+{
+    public static ClassifiedError Classify(Exception error)
+    {
+        switch (error)
+        {
+            case AwsServiceError aws:
+                return new ClassifiedError(aws.ErrorCode, CategoryFor(aws), AwsMessage(aws), false);
+            case AwsConfigurationException config:
+                return new ClassifiedError(config.ErrorId, config.ErrorId == "NoCredentials" ? "AuthenticationError" : "InvalidArgument", config.Message, true);
+            case InvalidClusterInputException input:
+                return new ClassifiedError(input.ErrorId, "InvalidArgument", StripParamSuffix(input), true);
+            case InvalidNetworkPlanException plan:
+                return new ClassifiedError("InvalidNetworkPlan", "InvalidArgument", string.Join(" ", plan.Problems), true);
+            case NetworkStateException state:
+                return new ClassifiedError(state.ErrorId, "InvalidOperation", state.Message, false);
+            case WaitTimeoutException timeout:
+                return new ClassifiedError("WaitTimeout", "OperationTimeout", timeout.Message, false);
+            case WaitFailedException failed:
+                return new ClassifiedError("ResourceFailed", "InvalidResult", failed.Message, false);
+            case AmazonServiceException sdk:
+                return new ClassifiedError(sdk.ErrorCode ?? "AwsServiceError", "NotSpecified", sdk.Message, false);
+            case HttpRequestException or AmazonClientException when Unreachable(error) is { } endpoint:
+                return new ClassifiedError("EndpointUnreachable", "ConnectionError",
+                    $"Could not reach the AWS endpoint{endpoint}: {Innermost(error).Message}. Check -EndpointUrl / AWS_ENDPOINT_URL, your network or proxy, and the region.", false);
+            case AmazonClientException client:
+                return new ClassifiedError("AwsClientError", "NotSpecified", client.Message, false);
+            default:
+                return new ClassifiedError(error.GetType().Name, "NotSpecified", error.Message, false);
+        }
+    }
+
+    private static string StripParamSuffix(ArgumentException e)
+        => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty);
+
+    private static string? Unreachable(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is HttpRequestException or System.Net.Sockets.SocketException) return string.Empty;
+        return null;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
+    private static string CategoryFor(AwsServiceError e) => e.ErrorCode switch
+    {
+        _ when e.IsNotFound => "ObjectNotFound",
+        "ResourceInUseException" or "EntityAlreadyExists" => "ResourceExists",
+        "ResourceLimitExceededException" or "LimitExceeded" or "LimitExceededException" or "ThrottlingException" or "Throttling" or "RequestLimitExceeded" => "LimitsExceeded",
+        "InvalidParameterException" or "InvalidRequestException" or "ValidationError" or "ValidationException" or "InvalidInput" or "MalformedPolicyDocument" => "InvalidArgument",
+        "AccessDeniedException" or "AccessDenied" or "UnauthorizedOperation" or "UnrecognizedClientException" or "InvalidClientTokenId" or "SignatureDoesNotMatch" or "ExpiredToken" or "ExpiredTokenException" => "PermissionDenied",
+        _ when (int)e.StatusCode >= 500 => "ConnectionError",
+        _ => "NotSpecified",
+    };
+
+    private static string AwsMessage(AwsServiceError e)
+    {
+        var message = $"{e.Service} {e.Operation}: {e.Message}";
+        var hint = e.ErrorCode switch
+        {
+            "AccessDeniedException" or "AccessDenied" or "UnauthorizedOperation" =>
+                " The credentials in use are not allowed to do this: grant the IAM permission named above, or use another profile (-ProfileName).",
+            "UnrecognizedClientException" or "InvalidClientTokenId" or "SignatureDoesNotMatch" =>
+                " AWS does not accept these credentials: check the access key and secret, or sign in again for an SSO profile.",
+            "ExpiredToken" or "ExpiredTokenException" => " The session token has expired: refresh your credentials (for SSO, 'aws sso login').",
+            _ => string.Empty,
+        };
+        return message + hint + (e.RequestId is null ? string.Empty : $" (request id {e.RequestId})");
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections;
+using System.Management.Automation;
+using EksModule.Engine.Clusters;
+using EksModule.Engine.Eks;
+using EksModule.Engine.Iam;
+using EksModule.Engine.Network;
+using EksModule.Internal;
+using EksModule.Types;
+
+namespace EksModule.Commands;
+
+/// <summary>
+/// Creates an EKS cluster: in existing subnets, or in a new multi-AZ VPC it builds (public and
+/// private subnet per AZ, internet gateway, NAT, routes, load balancer tags), with a cluster role
+/// it creates unless one is given. Reruns converge: what exists already is found by its tags and kept.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "EksCluster", SupportsShouldProcess = true, DefaultParameterSetName = NewVpcSet)]
+[OutputType(typeof(EksCluster))]
+public sealed class NewEksClusterCommand : AwsCmdletBase
+{
+    private const string NewVpcSet = "NewVpc";
+    private const string SubnetSet = "ExistingSubnets";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    public string Name { get; set; } = string.Empty;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Version")]
+    [ArgumentCompleter(typeof(KubernetesVersionCompleter))]
+    public string? KubernetesVersion { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = SubnetSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("SubnetIds")]
+    public string[] SubnetId { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = NewVpcSet)]
+    public string VpcCidr { get; set; } = "192.168.0.0/16";
+
+    [Parameter(ParameterSetName = NewVpcSet)]
+    [ValidateRange(2, 6)]
+    public int AvailabilityZoneCount { get; set; } = 3;
+
+    [Parameter(ParameterSetName = NewVpcSet)]
+    [ValidateSet("Single", "HighlyAvailable", "None", IgnoreCase = true)]
+    public string NatGateway { get; set; } = "Single";
+
+    [Parameter]
+    public string? RoleArn { get; set; }
+
+    [Parameter]
+    public bool EndpointPublicAccess { get; set; } = true;
+
+    [Parameter]
+    public bool EndpointPrivateAccess { get; set; }
+
+    [Parameter]
+    public string[]? PublicAccessCidr { get; set; }
+
+    [Parameter]
+    [ValidateSet("api", "audit", "authenticator", "controllerManager", "scheduler", IgnoreCase = false)]
+    public string[]? LogType { get; set; }
+
+    [Parameter]
+    public string? SecretsKmsKeyArn { get; set; }
+
+    [Parameter]
+    [Alias("SecurityGroupIds")]
+    public string[]? SecurityGroupId { get; set; }
+
+    [Parameter]
+    public string? ServiceIpv4Cidr { get; set; }
+
+    [Parameter]
+    public Hashtable? Tag { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>Seconds to wait for ACTIVE (default 1800).</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int Timeout { get; set; } = 1800;
+
+    protected override void ProcessRecord()
+    {
+        var tags = ReadTags();
+        var version = Validate();
+        var session = Session;
+        var service = new ClusterService(session);
+        var log = VerboseSink;
+        try
+        {
+            var existing = Run(ct => service.Eks.TryDescribeClusterAsync(Name, ct));
+            if (existing is not null)
+            {
+                Converge(service, existing, version);
+                return;
+            }
+
+            var subnetIds = PrepareNetwork(service, tags, log, out var networkPreview);
+            var (roleArn, roleCreated) = PrepareRole(service, tags);
+
+            var request = new CreateClusterRequest
+            {
+                Name = Name,
+                Version = version,
+                RoleArn = roleArn ?? $"(the role eks-{Name}-cluster)",
+                ResourcesVpcConfig = new VpcConfigRequest
+                {
+                    SubnetIds = subnetIds,
+                    SecurityGroupIds = SecurityGroupId?.ToList(),
+                    EndpointPublicAccess = EndpointPublicAccess,
+                    EndpointPrivateAccess = EndpointPrivateAccess,
+                    PublicAccessCidrs = PublicAccessCidr?.ToList(),
+                },
+                KubernetesNetworkConfig = ServiceIpv4Cidr is null ? null : new KubernetesNetworkConfigRequest { ServiceIpv4Cidr = ServiceIpv4Cidr },
+                Logging = LogType is null ? null : new Logging { ClusterLogging = { new LogSetup { Types = LogType.Distinct().ToList(), Enabled = true } } },
+                ClientRequestToken = Guid.NewGuid().ToString(),
+                Tags = tags.Count == 0 ? null : tags,
+                EncryptionConfig = SecretsKmsKeyArn is null ? null
+                    : new List<EncryptionConfig> { new() { Resources = { "secrets" }, Provider = new Provider { KeyArn = SecretsKmsKeyArn } } },
+            };
+            var description = $"Create EKS cluster '{Name}' (Kubernetes {version}) in {session.Region} " +
+                $"in subnets {(subnetIds is null ? networkPreview : string.Join(", ", subnetIds))}, " +
+                $"endpoint public={EndpointPublicAccess} private={EndpointPrivateAccess}";
+            if (!ShouldProcess(description, description + "?", "New-EksCluster") || roleArn is null || subnetIds is null) return;
+
+            var created = Run(ct => service.CreateAsync(request, roleCreated, log, ct));
+            if (NoWait)
+            {
+                WriteObject(new EksCluster(created, session.Region));
+                return;
+            }
+            var active = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+            WriteObject(new EksCluster(active, session.Region));
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            ReportError(e, Name);
+        }
+    }
+
+    private string Validate()
+    {
+        try
+        {
+            ClusterValidation.ValidateName(Name);
+            var version = ClusterValidation.ResolveVersion(KubernetesVersion, DateOnly.FromDateTime(DateTime.UtcNow));
+            if (ServiceIpv4Cidr is not null) ClusterValidation.ValidateServiceCidr(ServiceIpv4Cidr);
+            if (PublicAccessCidr is not null) ClusterValidation.ValidateCidrList(PublicAccessCidr, nameof(PublicAccessCidr));
+            if (!EndpointPublicAccess && !EndpointPrivateAccess)
+                throw new InvalidClusterInputException("NoEndpointAccess",
+                    "The cluster endpoint must be reachable somehow: -EndpointPublicAccess and -EndpointPrivateAccess cannot both be $false.", nameof(EndpointPrivateAccess));
+            if (ParameterSetName == SubnetSet && SubnetId.Distinct().Count() < 2)
+                throw new InvalidClusterInputException("TooFewSubnets",
+                    "EKS needs at least two subnets in two different Availability Zones: pass two or more -SubnetId values, or omit -SubnetId to create a new VPC.", nameof(SubnetId));
+            if (ParameterSetName == NewVpcSet)
+                NetworkPlanner.Validate(NetworkPlan());
+            return version;
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, Name));
+            throw; // unreachable
+        }
+    }
+
+    private NetworkPlan NetworkPlan() => new(Name, VpcCidr, AvailabilityZoneCount, Enum.Parse<NatGatewayMode>(NatGateway, ignoreCase: true), ReadTags());
+
+    private Dictionary<string, string> ReadTags()
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Tag is null) return tags;
+        foreach (DictionaryEntry entry in Tag) tags[entry.Key.ToString()!] = entry.Value?.ToString() ?? string.Empty;
+        return tags;
+    }
+
+    /// <summary>Checks given subnets, or plans and (after ShouldProcess) builds the VPC. Null subnets: nothing was built (-WhatIf or declined).</summary>
+    private List<string>? PrepareNetwork(ClusterService service, Dictionary<string, string> tags, IProgress<string> log, out string preview)
+    {
+        if (ParameterSetName == SubnetSet)
+        {
+            var check = Run(ct => service.Network.CheckSubnetsAsync(SubnetId, ct));
+            WriteVerbose($"Subnets {string.Join(", ", check.SubnetIds)} are in VPC {check.VpcId} across {string.Join(", ", check.AvailabilityZones)}.");
+            preview = string.Join(", ", check.SubnetIds);
+            return check.SubnetIds.ToList();
+        }
+
+        var plan = NetworkPlan() with { Tags = tags };
+        var actions = Run(ct => service.Network.PlanAsync(plan, ct));
+        var changes = actions.Where(a => a.IsChange).ToList();
+        preview = $"the new VPC {VpcCidr} ({AvailabilityZoneCount} AZs)";
+        if (changes.Count > 0)
+        {
+            var description = $"Create the network for EKS cluster '{Name}' ({changes.Count} changes):{Environment.NewLine}  " +
+                string.Join(Environment.NewLine + "  ", changes.Select(a => a.Description));
+            if (!ShouldProcess(description, $"Create a VPC with {AvailabilityZoneCount} public and {AvailabilityZoneCount} private subnets for cluster '{Name}'?", "New-EksCluster"))
+                return null;
+        }
+        var network = Run(ct => service.Network.EnsureAsync(plan, log, ct));
+        WriteVerbose($"Network ready: VPC {network.VpcId}, public subnets {string.Join(", ", network.PublicSubnetIds)}, private subnets {string.Join(", ", network.PrivateSubnetIds)}.");
+        return network.PrivateSubnetIds.Concat(network.PublicSubnetIds).ToList();
+    }
+
+    private (string? RoleArn, bool Created) PrepareRole(ClusterService service, Dictionary<string, string> tags)
+    {
+        if (RoleArn is not null) return (RoleArn, false);
+        var plan = Run(ct => service.Roles.PlanAsync(Name, RoleSpec.ClusterRole, ct));
+        if (plan.HasWork)
+        {
+            var action = plan.Exists
+                ? $"Attach {string.Join(", ", plan.PolicyArnsToAttach)} to IAM role '{plan.RoleName}'"
+                : $"Create IAM role '{plan.RoleName}' trusted by eks.amazonaws.com with {string.Join(", ", plan.PolicyArnsToAttach)}";
+            if (!ShouldProcess(action, action + "?", "New-EksCluster")) return (null, false);
+        }
+        var role = Run(ct => service.Roles.EnsureAsync(Name, RoleSpec.ClusterRole, tags, ct));
+        WriteVerbose($"Cluster role: {role.Arn}");
+        return (role.Arn, !plan.Exists);
+    }
+
+    private void Converge(ClusterService service, Cluster existing, string version)
+    {
+        WriteVerbose($"Cluster '{Name}' already exists ({existing.Status}); New-EksCluster converges on it instead of creating it again.");
+        if (existing.Version != version && KubernetesVersion is not null)
+            WriteWarning($"Cluster '{Name}' exists with Kubernetes {existing.Version}, not {version}. New-EksCluster does not change it; use Update-EksControlPlane to upgrade.");
+        if (existing.Status == "DELETING")
+            throw new InvalidOperationException($"Cluster '{Name}' is being deleted. Wait for it to be gone (Wait-EksCluster -Name {Name} -Status DELETED), then run New-EksCluster again.");
+        var result = existing;
+        if (!NoWait && existing.Status != "ACTIVE" && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+            result = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+        WriteObject(new EksCluster(result, service.Region));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Management.Automation;
+using EksModule.Engine.Clusters;
+using EksModule.Engine.Iam;
+using EksModule.Internal;
+
+namespace EksModule.Commands;
+
+/// <summary>
+/// Deletes an EKS cluster and waits until it is gone. Node groups are deleted first only with
+/// -Force; -IncludeNetwork also deletes the VPC and role this module created for the cluster.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "EksCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemoveEksClusterCommand : AwsCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Skips the confirmation prompt, and deletes the cluster's node groups first.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Also deletes the VPC, subnets, gateways and cluster role New-EksCluster created for this cluster (found by their tags).</summary>
+    [Parameter]
+    public SwitchParameter IncludeNetwork { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>Seconds to wait for the deletion (default 1800).</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int Timeout { get; set; } = 1800;
+
+    protected override void ProcessRecord()
+    {
+        if (NoWait && IncludeNetwork)
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-IncludeNetwork needs the cluster gone before the VPC can be deleted, so it cannot be combined with -NoWait."),
+                "NoWaitWithIncludeNetwork", ErrorCategory.InvalidArgument, Name));
+        var session = Session;
+        var service = new ClusterService(session);
+        var timeout = TimeSpan.FromSeconds(Timeout);
+        try
+        {
+            var cluster = Run(ct => service.Eks.TryDescribeClusterAsync(Name, ct));
+            if (cluster is null && !IncludeNetwork)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No cluster named '{Name}' in {session.Region}."), "ResourceNotFoundException",
+                    ErrorCategory.ObjectNotFound, Name)
+                { ErrorDetails = new ErrorDetails($"No cluster named '{Name}' in {session.Region}. Run Get-EksCluster -Region {session.Region} to list the clusters there.") });
+                return;
+            }
+
+            if (cluster is not null)
+            {
+                var nodegroups = Run(ct => service.Eks.ListNodegroupsAsync(Name, ct));
+                if (nodegroups.Count > 0 && !Force)
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException("Cluster has node groups."), "ClusterHasNodegroups", ErrorCategory.ResourceBusy, Name)
+                    {
+                        ErrorDetails = new ErrorDetails($"Cluster '{Name}' still has node groups: {string.Join(", ", nodegroups)}. " +
+                            "Remove them with Remove-EksNodeGroup, or run Remove-EksCluster -Force to delete them first."),
+                    });
+                    return;
+                }
+                var what = nodegroups.Count > 0
+                    ? $"Delete EKS cluster '{Name}' in {session.Region} and its node groups {string.Join(", ", nodegroups)}"
+                    : $"Delete EKS cluster '{Name}' in {session.Region}";
+                if (!Confirm(what, what + "? This cannot be undone.")) return;
+
+                foreach (var nodegroup in nodegroups)
+                {
+                    WriteVerbose($"Deleting node group {nodegroup}.");
+                    Run(ct => service.Eks.DeleteNodegroupAsync(Name, nodegroup, ct));
+                }
+                if (nodegroups.Count > 0)
+                    Run(ct => service.WaitForNodegroupsDeletedAsync(Name, nodegroups, timeout, WaitProgressSink, ct));
+
+                if (cluster.Status != "DELETING") Run(ct => service.Eks.DeleteClusterAsync(Name, ct));
+                if (NoWait) return;
+                Run(ct => service.WaitForDeletionAsync(Name, timeout, WaitProgressSink, ct));
+            }
+
+            if (IncludeNetwork) RemoveNetwork(service);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            ReportError(e, Name);
+        }
+    }
+
+    private bool Confirm(string what, string question) => ShouldProcessUnlessForced(what, question, "Remove-EksCluster", Force);
+
+    private void RemoveNetwork(ClusterService service)
+    {
+        var network = Run(ct => service.Network.FindAsync(Name, ct));
+        if (network is not null)
+        {
+            var what = $"Delete VPC {network.VpcId} and its subnets, gateways and route tables created for cluster '{Name}'";
+            if (Confirm(what, what + "?"))
+                Run(ct => service.Network.DeleteAsync(Name, VerboseSink, ct));
+        }
+        else
+        {
+            WriteVerbose($"No VPC tagged for cluster '{Name}' was found; nothing to delete there.");
+        }
+        var roleName = RoleManager.RoleNameFor(Name, RoleSpec.ClusterRole);
+        var roleWhat = $"Delete IAM role '{roleName}' if EksModule created it for cluster '{Name}'";
+        if (Confirm(roleWhat, roleWhat + "?"))
+        {
+            var deleted = Run(ct => service.Roles.DeleteAsync(Name, RoleSpec.ClusterRole, ct));
+            WriteVerbose(deleted ? $"Deleted IAM role {roleName}." : $"No module-created role {roleName} to delete.");
+        }
+    }
+}
