@@ -27,6 +27,8 @@ public sealed class MotoServerFixture : IDisposable
             UseShellExecute = false,
         };
         start.Environment["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true";
+        // The network tests need no AMIs; loading moto's default set costs seconds on the first EC2 call.
+        start.Environment["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false";
         _process = Process.Start(start) ?? throw new InvalidOperationException("moto_server did not start");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

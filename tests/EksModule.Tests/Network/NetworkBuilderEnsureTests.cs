@@ -14,8 +14,8 @@ public sealed class NetworkBuilderEnsureTests : IClassFixture<MotoServerFixture>
 
     public NetworkBuilderEnsureTests(MotoServerFixture moto)
     {
+        // No reset between tests: every test uses its own cluster name and looks only at that cluster's resources.
         _moto = moto;
-        _moto.Reset();
         _ec2 = moto.CreateEc2Client(_operations);
     }
 
@@ -86,7 +86,7 @@ public sealed class NetworkBuilderEnsureTests : IClassFixture<MotoServerFixture>
         Assert.Equal(2, network.PrivateSubnetIds.Count);
         Assert.Empty(network.NatGatewayIds);
         Assert.Empty(await LiveNatsOf(_ec2, network.VpcId));
-        Assert.Empty((await _ec2.DescribeAddressesAsync(new DescribeAddressesRequest())).Addresses ?? []);
+        Assert.Empty(await AddressesOf(_ec2, "bravo"));
         Assert.DoesNotContain("AllocateAddress", _operations);
 
         var tables = await RouteTablesOf(_ec2, network.VpcId);
@@ -106,7 +106,7 @@ public sealed class NetworkBuilderEnsureTests : IClassFixture<MotoServerFixture>
         Assert.Equal(3, nats.Count);
         Assert.Equal(3, network.NatGatewayIds.Count);
         Assert.Equal(network.PublicSubnetIds.Order(), nats.Select(n => n.SubnetId).Order());
-        Assert.Equal(3, ((await _ec2.DescribeAddressesAsync(new DescribeAddressesRequest())).Addresses ?? []).Count);
+        Assert.Equal(3, (await AddressesOf(_ec2, "charlie")).Count);
 
         var tables = await RouteTablesOf(_ec2, network.VpcId);
         Assert.Equal(4, network.RouteTableIds.Count);
@@ -155,7 +155,7 @@ public sealed class NetworkBuilderEnsureTests : IClassFixture<MotoServerFixture>
             AssertCommonTags(nat.Tags, "delta", "nat-gateway", $"eks-delta-nat-{zone}");
         }
 
-        var addresses = (await _ec2.DescribeAddressesAsync(new DescribeAddressesRequest())).Addresses;
+        var addresses = await AddressesOf(_ec2, "delta");
         Assert.Equal(2, addresses.Count);
         foreach (var address in addresses)
         {

@@ -35,6 +35,9 @@ internal static class NetworkTestSupport
         ((await ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { Filter = [new Filter("vpc-id", [vpcId])] })).NatGateways ?? [])
         .Where(n => n.State == NatGatewayState.Available || n.State == NatGatewayState.Pending).ToList();
 
+    public static async Task<List<Address>> AddressesOf(IAmazonEC2 ec2, string cluster) =>
+        (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [Tag("eksmodule:cluster-name", cluster)] })).Addresses ?? [];
+
     public static string? TagValue(List<Tag>? tags, string key) => tags?.FirstOrDefault(t => t.Key == key)?.Value;
 
     public static void AssertCommonTags(List<Tag>? tags, string cluster, string component, string name)
