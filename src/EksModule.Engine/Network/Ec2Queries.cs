@@ -1,0 +1,100 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+
+namespace EksModule.Engine.Network;
+
+/// <summary>Paged EC2 reads with the filters the network code needs. SDK v4 leaves absent lists null; these never return null.</summary>
+internal static class Ec2Queries
+{
+    public static Filter ClusterFilter(string clusterName) => new("tag:" + NetworkTags.ClusterName, [clusterName]);
+
+    public static Filter VpcFilter(string vpcId) => new("vpc-id", [vpcId]);
+
+    public static async Task<List<Vpc>> DescribeVpcsAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var result = new List<Vpc>();
+        await foreach (var vpc in ec2.Paginators.DescribeVpcs(new DescribeVpcsRequest { Filters = [.. filters] }).Vpcs.WithCancellation(ct))
+        {
+            result.Add(vpc);
+        }
+
+        return result;
+    }
+
+    public static async Task<List<Subnet>> DescribeSubnetsAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var result = new List<Subnet>();
+        await foreach (var subnet in ec2.Paginators.DescribeSubnets(new DescribeSubnetsRequest { Filters = [.. filters] }).Subnets.WithCancellation(ct))
+        {
+            result.Add(subnet);
+        }
+
+        return result;
+    }
+
+    public static async Task<List<InternetGateway>> DescribeInternetGatewaysAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var result = new List<InternetGateway>();
+        await foreach (var igw in ec2.Paginators.DescribeInternetGateways(new DescribeInternetGatewaysRequest { Filters = [.. filters] }).InternetGateways.WithCancellation(ct))
+        {
+            result.Add(igw);
+        }
+
+        return result;
+    }
+
+    public static async Task<List<RouteTable>> DescribeRouteTablesAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var result = new List<RouteTable>();
+        await foreach (var table in ec2.Paginators.DescribeRouteTables(new DescribeRouteTablesRequest { Filters = [.. filters] }).RouteTables.WithCancellation(ct))
+        {
+            result.Add(table);
+        }
+
+        return result;
+    }
+
+    /// <summary>NAT gateways of a VPC that are not gone (pending or available). Filtered by VPC rather than tag,
+    /// because moto does not implement tag filters on DescribeNatGateways; callers check tags themselves.</summary>
+    public static async Task<List<NatGateway>> DescribeLiveNatGatewaysAsync(this IAmazonEC2 ec2, string vpcId, CancellationToken ct)
+    {
+        var result = new List<NatGateway>();
+        var request = new DescribeNatGatewaysRequest
+        {
+            Filter = [VpcFilter(vpcId), new Filter("state", ["pending", "available"])],
+        };
+        await foreach (var nat in ec2.Paginators.DescribeNatGateways(request).NatGateways.WithCancellation(ct))
+        {
+            if (nat.State == NatGatewayState.Pending || nat.State == NatGatewayState.Available)
+            {
+                result.Add(nat);
+            }
+        }
+
+        return result;
+    }
+
+    public static async Task<List<Address>> DescribeAddressesAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var response = await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [.. filters] }, ct).ConfigureAwait(false);
+        return response.Addresses ?? [];
+    }
+
+    public static async Task<List<SecurityGroup>> DescribeSecurityGroupsAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var result = new List<SecurityGroup>();
+        await foreach (var group in ec2.Paginators.DescribeSecurityGroups(new DescribeSecurityGroupsRequest { Filters = [.. filters] }).SecurityGroups.WithCancellation(ct))
+        {
+            result.Add(group);
+        }
+
+        return result;
+    }
+
+    public static string? Tag(this List<Tag>? tags, string key) => tags?.FirstOrDefault(t => t.Key == key)?.Value;
+
+    public static bool HasTag(this List<Tag>? tags, string key, string value) => tags.Tag(key) == value;
+
+    public static bool IsNotFound(this AmazonEC2Exception error) =>
+        error.ErrorCode is not null && (error.ErrorCode.EndsWith(".NotFound", StringComparison.Ordinal) || error.ErrorCode.EndsWith("NotFound", StringComparison.Ordinal));
+}
