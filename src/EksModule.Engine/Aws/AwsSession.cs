@@ -45,7 +45,10 @@ public sealed class AwsSession : IDisposable
     {
         var chain = new CredentialProfileStoreChain(options.ProfileLocation);
         var (credentials, credentialSource, profileName) = ResolveCredentials(options, chain);
-        var (region, regionSource) = ResolveRegion(options, chain, profileName);
+        // Only a profile the caller chose (-ProfileName, $StoredAWSCredentials) outranks AWS_REGION; the default profile comes after it.
+        var chosenProfile = options.ProfileName is { Length: > 0 } ? options.ProfileName
+            : options.AccessKey is null && options.Credential is null && options.StoredCredential is null ? options.StoredProfileName : null;
+        var (region, regionSource) = ResolveRegion(options, chain, chosenProfile);
         var profile = profileName is null ? null : new Profile(profileName, options.ProfileLocation);
         return new AwsSession(credentials, region, credentialSource, regionSource, options.EndpointUrl, profile);
     }
