@@ -45,6 +45,7 @@ function Get-CmdletMetadata {
     $quotedPath = "'" + ($Path -replace "'", "''") + "'"
     $childScript = @"
 `$ErrorActionPreference = 'Stop'
+`$PSStyle.OutputRendering = 'PlainText'
 Set-StrictMode -Version 3.0
 function Get-FriendlyTypeName([type] `$Type) {
     if (`$Type.IsArray) { return (Get-FriendlyTypeName `$Type.GetElementType()) + '[]' }
@@ -102,7 +103,7 @@ function Get-FriendlyTypeName([type] `$Type) {
         Sets        = @(`$sets)
     }
 }
-ConvertTo-Json -InputObject @(`$result) -Depth 8 -Compress
+'EKSHELP-JSON:' + (ConvertTo-Json -InputObject @(`$result) -Depth 8 -Compress)
 "@
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($childScript))
     # The running pwsh may be an apphost (pwsh) or `dotnet pwsh.dll` (the repo's dotnet tool); reuse whichever it is.
@@ -114,7 +115,13 @@ ConvertTo-Json -InputObject @(`$result) -Depth 8 -Compress
     if ($LASTEXITCODE -ne 0) {
         throw "Could not read cmdlet metadata from '$Path' (child pwsh exit code $LASTEXITCODE):`n$($output -join "`n")"
     }
-    $json = ($output | Where-Object { $_ -is [string] }) -join "`n"
+    # Anything else the import printed (warnings, host output) must not be taken for the metadata.
+    $json = $null
+    foreach ($line in $output) {
+        if ($line -is [string] -and $line.StartsWith('EKSHELP-JSON:')) { $json = $line.Substring(13) }
+        else { Write-Verbose "child pwsh: $line" }
+    }
+    if ($null -eq $json) { throw "Could not read cmdlet metadata from '$Path': the child pwsh printed none:`n$($output -join "`n")" }
     @(ConvertFrom-Json -InputObject $json)
 }
 
@@ -216,6 +223,7 @@ function ConvertFrom-CmdletMarkdown {
         }
         if ($null -ne $sub) { $sub.Lines.Add($line) } elseif ($null -ne $section) { $section.Lines.Add($line) }
     }
+    if ($null -ne $inFence) { throw "a code fence ($inFence) is never closed" }
 
     $sectionBlocks = {
         param([string] $Name)
@@ -530,7 +538,12 @@ foreach ($command in $commands) {
         $problems.Add("${file}: has $($page.Examples.Count) example(s); at least $MinimumExamples are required under ## EXAMPLES.")
     }
     foreach ($example in $page.Examples) {
-        if (-not $example.Code.Trim()) { $problems.Add("${file}: '$($example.Title)' has no code block.") }
+        if (-not $example.Code.Trim()) { $problems.Add("${file}: '$($example.Title)' has no code block."); continue }
+        $tokens = $null; $parseErrors = $null
+        $null = [System.Management.Automation.Language.Parser]::ParseInput($example.Code, [ref]$tokens, [ref]$parseErrors)
+        foreach ($parseError in $parseErrors) {
+            $problems.Add("${file}: '$($example.Title)' is not valid PowerShell (line $($parseError.Extent.StartLineNumber): $($parseError.Message))")
+        }
     }
 
     $shouldProcess = @($command.Parameters.Name | Where-Object { $_ -in 'WhatIf', 'Confirm' })
