@@ -455,10 +455,17 @@ function Write-MamlCommand {
             foreach ($p in $set.Parameters) { if ($p.Name -eq $name) { [pscustomobject]@{ Set = $set.Name; Parameter = $p } } }
         }
         $entries = @($entries)
+        # Get-Help shows "Required?" only for a plain true/false, so a mixed case is spelled out in the description.
+        $mandatoryIn = @($entries | Where-Object { $_.Parameter.IsMandatory } | ForEach-Object Set)
+        $required = $mandatoryIn.Count -gt 0 -and $mandatoryIn.Count -eq $entries.Count
+        $description = @($Descriptions[$name])
+        if ($mandatoryIn.Count -gt 0 -and -not $required) {
+            $description += "Required in the $($mandatoryIn -join ', ') parameter set$(if ($mandatoryIn.Count -gt 1) { 's' }); optional in the others."
+        }
         Write-MamlParameter -Writer $Writer -Meta $metaByName[$name] `
-            -Required (Format-PerSet $entries { param($p) ([string]$p.IsMandatory).ToLowerInvariant() }) `
+            -Required ([string]$required).ToLowerInvariant() `
             -Position (Format-PerSet $entries { param($p) Format-Position $p.Position }) `
-            -PipelineInput (Format-PipelineInput @($entries.Parameter)) -Description $Descriptions[$name] `
+            -PipelineInput (Format-PipelineInput @($entries.Parameter)) -Description $description `
             -DefaultValue (& $defaultOf $name) -Globbing (& $globbingOf $name) -InSyntax $false
     }
     $Writer.WriteEndElement()
