@@ -132,14 +132,19 @@ function Get-FriendlyTypeName([type] `$Type) {
 function ConvertFrom-InlineMarkdown {
     <# Plain text for Get-Help: links become "text (url)", emphasis markers and backslash escapes go. #>
     param([string] $Text)
-    $Text = [regex]::Replace($Text, '\[([^\]]+)\]\(([^)\s]+)\)', {
-            param($m)
-            $url = $m.Groups[2].Value
-            if ($url -match '^[a-z][a-z0-9+.-]*://') { "$($m.Groups[1].Value) ($url)" } else { $m.Groups[1].Value }
-        })
-    $Text = $Text -replace '(\*\*|__)(?=\S)(.+?)(?<=\S)\1', '$2'
-    $Text = $Text -replace '\\([\\`*_{}\[\]()#+\-.!<>|])', '$1'
-    $Text
+    # Code spans (`~\.kube\config`) are left exactly as written; only the text between them is touched.
+    $pieces = [regex]::Split($Text, '(`+[^`]*?`+)')
+    $converted = foreach ($piece in $pieces) {
+        if ($piece.StartsWith('`')) { $piece; continue }
+        $piece = [regex]::Replace($piece, '\[([^\]]+)\]\(([^)\s]+)\)', {
+                param($m)
+                $url = $m.Groups[2].Value
+                if ($url -match '^[a-z][a-z0-9+.-]*://') { "$($m.Groups[1].Value) ($url)" } else { $m.Groups[1].Value }
+            })
+        $piece = $piece -replace '(\*\*|__)(?=\S)(.+?)(?<=\S)\1', '$2'
+        $piece -replace '\\([\\`*_{}\[\]()#+\-.!<>|])', '$1'
+    }
+    $converted -join ''
 }
 
 function Split-MarkdownBlock {
