@@ -43,14 +43,22 @@ function Get-ModuleVersion {
 }
 
 function Install-TestTools {
-    # Pester comes from NuGet as a PackageDownload; its module folder is copied under tools/.
-    $pesterOut = Join-Path $RepoRoot 'tools/Pester'
-    if (Test-Path (Join-Path $pesterOut 'Pester.psd1')) { return }
+    # Pester and the isolation-test fixtures come from NuGet as PackageDownloads and are copied under tools/.
+    $tools = Join-Path $RepoRoot 'tools'
+    $wanted = @{
+        'Pester'                 = 'pester/6.2.0/tools'
+        'fixtures/AWSSDK.Core'   = 'awssdk.core/3.7.402/lib/net8.0'
+        'fixtures/YamlDotNet'    = 'yamldotnet/13.1.1/lib/net7.0'
+    }
+    $missing = $wanted.Keys | Where-Object { -not (Test-Path (Join-Path $tools $_)) }
+    if (-not $missing) { return }
     Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'build/Tools.csproj'), '--verbosity', 'quiet')
-    $globalPackages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
-    $pesterSource = Join-Path $globalPackages.Trim() 'pester/6.2.0/tools'
-    New-Item -ItemType Directory -Force -Path $pesterOut | Out-Null
-    Copy-Item -Recurse -Force (Join-Path $pesterSource '*') $pesterOut
+    $globalPackages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    foreach ($name in $missing) {
+        $target = Join-Path $tools $name
+        New-Item -ItemType Directory -Force -Path $target | Out-Null
+        Copy-Item -Recurse -Force (Join-Path (Join-Path $globalPackages $wanted[$name]) '*') $target
+    }
 }
 
 function Invoke-Build {

@@ -71,4 +71,27 @@ function Set-TestAwsEnvironment {
     Remove-Item Env:AWS_PROFILE, Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment
+function Invoke-ChildPwsh {
+    <# Runs a script in a fresh pwsh (the same build as this one) and returns its output lines; throws on a non-zero exit. #>
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $Script) { $psi.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.WorkingDirectory = $script:RepoRoot
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    if ($p.ExitCode -ne 0) { throw "Child pwsh exited with $($p.ExitCode): $stdout $($stderr.Result)" }
+    $stdout -split "`r?`n" | Where-Object { $_ -ne '' }
+}
+
+function Get-TestFixturePath {
+    param([Parameter(Mandatory)] [ValidateSet('AWSSDK.Core', 'YamlDotNet')] [string] $Name)
+    Join-Path $script:RepoRoot "tools/fixtures/$Name/$Name.dll"
+}
+
+Export-ModuleMember -Function Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment
