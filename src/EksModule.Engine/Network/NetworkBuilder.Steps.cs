@@ -267,7 +267,7 @@ public sealed partial class NetworkBuilder
             ? []
             : (await _ec2.DescribeLiveNatGatewaysAsync(vpcId, ct).ConfigureAwait(false)).Where(n => n.Tags.HasTag(NetworkTags.ClusterName, run.Cluster)).ToList();
         var freeAddresses = (await _ec2.DescribeAddressesAsync(ct, Ec2Queries.ClusterFilter(run.Cluster)).ConfigureAwait(false))
-            .Where(a => a.AssociationId is null && a.NetworkInterfaceId is null)
+            .Where(a => string.IsNullOrEmpty(a.AssociationId) && string.IsNullOrEmpty(a.NetworkInterfaceId) && string.IsNullOrEmpty(a.InstanceId))
             .OrderBy(a => a.AllocationId, StringComparer.Ordinal)
             .ToList();
         var toWaitFor = new List<string>();
