@@ -9,13 +9,14 @@ $repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
 Import-Module (Join-Path $repoRoot 'tools/Pester/Pester.psd1') -Force
 
 $env:EKSMODULE_TEST_MODULE_PATH = $ModulePath
+# Plain text everywhere: error records captured from child processes carry no escape sequences.
+$env:NO_COLOR = '1'
+$PSStyle.OutputRendering = 'PlainText'
 $config = New-PesterConfiguration
 $files = Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Where-Object { -not $Filter -or $_.Name -like "*$Filter*" }
 $config.Run.Path = @($files.FullName)
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
 $result = Invoke-Pester -Configuration $config
 # A container that failed to run (syntax error, BeforeAll throw) counts as a failure too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount

@@ -4,7 +4,7 @@ BeforeAll {
     $script:ModulePath = Get-TestModulePath
     $script:Moto = Start-TestMoto
     $script:Env = @{
-        AWS_ENDPOINT_URL = $Moto.Url; AWS_REGION = 'us-east-1'; AWS_EC2_METADATA_DISABLED = 'true'
+        AWS_ENDPOINT_URL = $Moto.Url; AWS_REGION = 'us-east-1'; AWS_DEFAULT_REGION = 'us-east-1'; AWS_EC2_METADATA_DISABLED = 'true'
         AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'; AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
         AWS_CONFIG_FILE = '/nonexistent/config'; AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials'
     }
@@ -57,7 +57,7 @@ Import-Module '$ModulePath/EksModule.psd1'
 `$versions = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'AWSSDK.Core' } | ForEach-Object { `$_.GetName().Version.Major }
 @{ Cluster = `$cluster.Name; Other = `$other; Yaml = `$yaml; Versions = @(`$versions | Sort-Object) } | ConvertTo-Json -Compress
 "@ -Environment $Env
-        $result = $out[-1] | ConvertFrom-Json
+        $result = $out | Select-Object -Last 1 | ConvertFrom-Json
         $result.Cluster | Should -Be 'isolation'
         $result.Other | Should -Be 'AKIDOTHER'
         $result.Yaml | Should -Be 'a: 1'
@@ -75,7 +75,7 @@ Add-Type -Path '$(Get-TestFixturePath YamlDotNet)'
 `$again = Get-EksCluster -Name isolation -ErrorAction Stop
 @{ Cluster = `$cluster.Name; Again = `$again.Name; Other = `$other; Yaml = `$yaml } | ConvertTo-Json -Compress
 "@ -Environment $Env
-        $result = $out[-1] | ConvertFrom-Json
+        $result = $out | Select-Object -Last 1 | ConvertFrom-Json
         $result.Cluster | Should -Be 'isolation'
         $result.Again | Should -Be 'isolation'
         $result.Other | Should -Be 'AKIDOTHER'

@@ -67,6 +67,7 @@ function Set-TestAwsEnvironment {
     Set-Content $env:AWS_SHARED_CREDENTIALS_FILE "[default]`naws_access_key_id = AKIAIOSFODNN7EXAMPLE`naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`n"
     $env:AWS_ENDPOINT_URL = $EndpointUrl
     $env:AWS_REGION = $Region
+    $env:AWS_DEFAULT_REGION = $Region
     $env:AWS_EC2_METADATA_DISABLED = 'true'
     Remove-Item Env:AWS_PROFILE, Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue
 }
