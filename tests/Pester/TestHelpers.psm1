@@ -29,20 +29,20 @@ function Wait-HttpReady {
 }
 
 function Start-TestMoto {
-    <# Starts moto_server on a free loopback port; returns an object with Url and Process. #>
+    <# Starts moto_server on a free loopback port; returns an object with Url, Process and LogPath. #>
     $port = Get-FreeTcpPort
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('moto_server', @('-H', '127.0.0.1', '-p', "$port"))
+    $log = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-moto-$port.log"
+    # Output goes to a file: a server writing into a pipe nobody drains would stall.
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('bash')
+    $psi.ArgumentList.Add('-c')
+    $psi.ArgumentList.Add("exec moto_server -H 127.0.0.1 -p $port >'$log' 2>&1")
     $psi.Environment['MOTO_IAM_LOAD_MANAGED_POLICIES'] = 'true'
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardError = $true
+    $psi.Environment['MOTO_EC2_LOAD_DEFAULT_AMIS'] = 'false'
     $psi.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($psi)
-    # Drain output so the server never blocks on a full pipe.
-    $null = $process.StandardOutput.ReadToEndAsync()
-    $null = $process.StandardError.ReadToEndAsync()
     $url = "http://127.0.0.1:$port"
     Wait-HttpReady -Url "$url/moto-api/" -Process $process
-    [pscustomobject]@{ Url = $url; Process = $process }
+    [pscustomobject]@{ Url = $url; Process = $process; LogPath = $log }
 }
 
 function Stop-TestServer {
