@@ -19,7 +19,7 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
     public Task<ClusterResponse> CreateClusterAsync(string region, CreateClusterRequest request, CancellationToken cancel) =>
         store.RunAsync(async view =>
         {
-            var name = ValidateName(request.Name, "cluster", 100, nameof(request.Name));
+            var name = ValidateName(request.Name, "cluster", 100);
             if (view.Find(region, name) is { } existing)
             {
                 // A retry with the same token is the same request: answer as the first time did.
@@ -226,7 +226,7 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
         store.RunAsync(async view =>
         {
             var cluster = view.Get(region, clusterName);
-            var name = ValidateName(request.NodegroupName, "nodegroup", 63, "nodegroupName", clusterName);
+            var name = ValidateName(request.NodegroupName, "nodegroup", 63, clusterName);
             if (cluster.Nodegroups.TryGetValue(name, out var existing))
             {
                 if (request.ClientRequestToken is not null && request.ClientRequestToken == existing.ClientRequestToken)
@@ -349,7 +349,7 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
 
     // ---- shared validation ----
 
-    private static string ValidateName(string? name, string kind, int maxLength, string member, string? clusterName = null)
+    private static string ValidateName(string? name, string kind, int maxLength, string? clusterName = null)
     {
         if (string.IsNullOrEmpty(name) || name.Length > maxLength || !NamePattern().IsMatch(name))
         {
