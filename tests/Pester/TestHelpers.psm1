@@ -46,14 +46,122 @@ function Start-TestMoto {
 }
 
 function Stop-TestServer {
+    <# Stops a server started by Start-TestMoto or Start-TestEmulator (and the emulator's moto) by process id. #>
     param([Parameter(ValueFromPipeline)] $Server)
     process {
-        if ($null -eq $Server -or $null -eq $Server.Process) { return }
-        if (-not $Server.Process.HasExited) {
+        if ($null -eq $Server) { return }
+        if ($null -ne $Server.Process -and -not $Server.Process.HasExited) {
             $Server.Process.Kill($true)
             $null = $Server.Process.WaitForExit(5000)
         }
+        if ($Server.PSObject.Properties['Moto']) { Stop-TestServer -Server $Server.Moto }
     }
+}
+
+function Get-EmulatorDllPath {
+    Join-Path $script:RepoRoot 'tests/Emulator/bin/Release/net10.0/Emulator.dll'
+}
+
+function Start-TestEmulator {
+    <#
+    Starts moto and the EKS emulator in front of it, both on free loopback ports.
+    Returns an object with Url (the one endpoint for every AWS service), Process and Moto.
+    #>
+    param([double] $CreateSeconds = 2, [double] $DeleteSeconds = 1, [double] $UpdateSeconds = 2, [int] $TimeoutSeconds = 60)
+    $dll = Get-EmulatorDllPath
+    if (-not (Test-Path $dll)) {
+        & dotnet build (Join-Path $script:RepoRoot 'tests/Emulator/Emulator.csproj') -c Release -nologo -v q | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "Building the emulator failed (exit code $LASTEXITCODE)." }
+    }
+
+    $moto = Start-TestMoto
+    try {
+        $inv = [Globalization.CultureInfo]::InvariantCulture
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet', [string[]]@(
+            $dll, '--port', '0', '--moto-url', $moto.Url,
+            '--create-seconds', $CreateSeconds.ToString($inv), '--delete-seconds', $DeleteSeconds.ToString($inv),
+            '--update-seconds', $UpdateSeconds.ToString($inv)))
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($psi)
+        $null = $process.StandardError.ReadToEndAsync()
+
+        # The emulator prints exactly one line once it listens: EMULATOR_URL=http://127.0.0.1:<port>
+        $lineTask = $process.StandardOutput.ReadLineAsync()
+        if (-not $lineTask.Wait([TimeSpan]::FromSeconds($TimeoutSeconds)) -or $lineTask.Result -notmatch '^EMULATOR_URL=(?<url>\S+)$') {
+            if (-not $process.HasExited) { $process.Kill($true) }
+            throw "The emulator did not report its URL within $TimeoutSeconds s."
+        }
+        $null = $process.StandardOutput.ReadToEndAsync()
+        [pscustomobject]@{ Url = $Matches.url; Process = $process; Moto = $moto }
+    } catch {
+        Stop-TestServer -Server $moto
+        throw
+    }
+}
+
+function Get-EmulatorUrl {
+    param($Emulator)
+    if ($Emulator) { return $Emulator.Url }
+    if ($env:AWS_ENDPOINT_URL) { return $env:AWS_ENDPOINT_URL }
+    throw 'Pass -Emulator or call Set-TestAwsEnvironment first.'
+}
+
+function Invoke-EmulatorControl {
+    param([string] $Method, [string] $Path, $Body, $Emulator)
+    $uri = (Get-EmulatorUrl $Emulator) + '/_emulator/' + $Path
+    $arguments = @{ Method = $Method; Uri = $uri }
+    if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Compress); $arguments.ContentType = 'application/json' }
+    Invoke-RestMethod @arguments
+}
+
+function Get-EmulatorRequest {
+    <# The AWS requests the emulator saw since the last clear, oldest first; -Mutating keeps only the changing ones. #>
+    param([switch] $Mutating, $Emulator)
+    # Invoke-RestMethod hands back a JSON array as one object; unroll it into the pipeline.
+    $requests = @(Invoke-EmulatorControl -Method Get -Path 'requests' -Emulator $Emulator | ForEach-Object { $_ })
+    if ($Mutating) { $requests = @($requests | Where-Object mutating) }
+    $requests
+}
+
+function Clear-EmulatorRequest {
+    param($Emulator)
+    $null = Invoke-EmulatorControl -Method Delete -Path 'requests' -Emulator $Emulator
+}
+
+function Add-EmulatorFault {
+    <# Makes the next -Count requests to -Service (and -Operation, if given) fail by throttling, HTTP 500 or a dropped connection. #>
+    param(
+        [Parameter(Mandatory)] [string] $Service,
+        [string] $Operation,
+        [Parameter(Mandatory)] [ValidateSet('throttle', 'http500', 'drop')] [string] $Kind,
+        [ValidateRange(1, [int]::MaxValue)] [int] $Count = 1,
+        $Emulator)
+    $body = @{ service = $Service; kind = $Kind; count = $Count }
+    if ($Operation) { $body.operation = $Operation }
+    $null = Invoke-EmulatorControl -Method Post -Path 'faults' -Body $body -Emulator $Emulator
+}
+
+function Clear-EmulatorFault {
+    param($Emulator)
+    $null = Invoke-EmulatorControl -Method Delete -Path 'faults' -Emulator $Emulator
+}
+
+function Reset-Emulator {
+    <# Forgets all EKS state, the request log and faults, and resets moto. #>
+    param($Emulator)
+    $null = Invoke-EmulatorControl -Method Post -Path 'reset' -Emulator $Emulator
+}
+
+function Set-EmulatorTiming {
+    <# Changes how long CREATING, DELETING and updates take from now on. #>
+    param([double] $CreateSeconds, [double] $DeleteSeconds, [double] $UpdateSeconds, $Emulator)
+    $body = @{}
+    if ($PSBoundParameters.ContainsKey('CreateSeconds')) { $body.createSeconds = $CreateSeconds }
+    if ($PSBoundParameters.ContainsKey('DeleteSeconds')) { $body.deleteSeconds = $DeleteSeconds }
+    if ($PSBoundParameters.ContainsKey('UpdateSeconds')) { $body.updateSeconds = $UpdateSeconds }
+    Invoke-EmulatorControl -Method Post -Path 'config' -Body $body -Emulator $Emulator
 }
 
 function Set-TestAwsEnvironment {
@@ -95,4 +203,5 @@ function Get-TestFixturePath {
     Join-Path $script:RepoRoot "tools/fixtures/$Name/$Name.dll"
 }
 
-Export-ModuleMember -Function Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment
+Export-ModuleMember -Function Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment,
+    Start-TestEmulator, Get-EmulatorRequest, Clear-EmulatorRequest, Add-EmulatorFault, Clear-EmulatorFault, Reset-Emulator, Set-EmulatorTiming

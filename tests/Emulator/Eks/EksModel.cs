@@ -1,0 +1,147 @@
+using System.Text.Json;
+
+namespace EksEmulator.Eks;
+
+public static class ClusterStatus
+{
+    public const string Creating = "CREATING", Active = "ACTIVE", Updating = "UPDATING", Deleting = "DELETING";
+}
+
+public static class LogTypes
+{
+    public static readonly string[] All = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+}
+
+public static class AuthenticationModes
+{
+    // Ordered: a cluster may only move forward along this list, never back to the config map.
+    public static readonly string[] Ordered = ["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"];
+}
+
+/// <summary>
+/// One EKS cluster. Status is derived from timestamps against the caller's clock, so every read agrees with
+/// the configured timings without background timers.
+/// </summary>
+public sealed class ClusterState
+{
+    public required string Region { get; init; }
+    public required string Name { get; init; }
+    public required string Arn { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset ActiveAt { get; init; }
+    public required string Version { get; init; }
+    public required string RoleArn { get; init; }
+    public required List<string> SubnetIds { get; init; }
+    public required List<string> SecurityGroupIds { get; init; }
+    public required string ClusterSecurityGroupId { get; init; }
+    public required string VpcId { get; init; }
+    public required bool EndpointPublicAccess { get; set; }
+    public required bool EndpointPrivateAccess { get; set; }
+    public required List<string> PublicAccessCidrs { get; set; }
+    public required string ServiceIpv4Cidr { get; init; }
+    public required HashSet<string> EnabledLogTypes { get; set; }
+    /// <summary>32 upper-case hex digits shared by the API endpoint host and the OIDC issuer, as in EKS.</summary>
+    public required string EndpointId { get; init; }
+    public required ClusterCertificateAuthority CertificateAuthority { get; init; }
+    public string? ClientRequestToken { get; init; }
+    public required Dictionary<string, string> Tags { get; init; }
+    public List<EncryptionConfig>? EncryptionConfig { get; init; }
+    public required string AuthenticationMode { get; set; }
+    public required bool BootstrapClusterCreatorAdminPermissions { get; init; }
+
+    public DateTimeOffset? GoneAt { get; set; }
+    public List<ClusterUpdate> Updates { get; } = [];
+    public SortedDictionary<string, NodegroupState> Nodegroups { get; } = new(StringComparer.Ordinal);
+
+    public string StatusAt(DateTimeOffset now) =>
+        GoneAt is not null ? ClusterStatus.Deleting
+        : now < ActiveAt ? ClusterStatus.Creating
+        : Updates.Any(u => !u.Applied) ? ClusterStatus.Updating
+        : ClusterStatus.Active;
+
+    public string Endpoint => $"https://{EndpointId}.gr7.{Region}.eks.amazonaws.com";
+
+    public Logging LoggingResponse() => LoggingResponse(EnabledLogTypes);
+
+    /// <summary>EKS reports logging as one entry for the enabled types and one for the disabled ones.</summary>
+    public static Logging LoggingResponse(IReadOnlySet<string> enabledTypes)
+    {
+        var setups = new List<LogSetup>();
+        var enabled = LogTypes.All.Where(enabledTypes.Contains).ToList();
+        var disabled = LogTypes.All.Where(t => !enabledTypes.Contains(t)).ToList();
+        if (enabled.Count > 0) setups.Add(new LogSetup(enabled, true));
+        if (disabled.Count > 0) setups.Add(new LogSetup(disabled, false));
+        return new Logging(setups);
+    }
+
+    public ClusterResponse ToResponse(DateTimeOffset now)
+    {
+        var status = StatusAt(now);
+        // EKS publishes the endpoint and CA only once the control plane exists.
+        var provisioned = status != ClusterStatus.Creating;
+        return new ClusterResponse(
+            Name, Arn, EpochSeconds(CreatedAt), Version, provisioned ? Endpoint : null, RoleArn,
+            new VpcConfigResponse([.. SubnetIds], [.. SecurityGroupIds], ClusterSecurityGroupId, VpcId,
+                EndpointPublicAccess, EndpointPrivateAccess, [.. PublicAccessCidrs]),
+            new KubernetesNetworkConfigResponse(ServiceIpv4Cidr, null, "ipv4"),
+            LoggingResponse(),
+            new Identity(new Oidc($"https://oidc.eks.{Region}.amazonaws.com/id/{EndpointId}")),
+            status,
+            provisioned ? new Certificate(CertificateAuthority.Data) : null,
+            ClientRequestToken, "eks.1", new Dictionary<string, string>(Tags), EncryptionConfig,
+            new Health([]),
+            new AccessConfig(AuthenticationMode, BootstrapClusterCreatorAdminPermissions));
+    }
+
+    public static double EpochSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+}
+
+/// <summary>An asynchronous cluster change; its effect lands on the cluster when it completes.</summary>
+public sealed class ClusterUpdate
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public required List<UpdateParam> Params { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset CompletesAt { get; init; }
+    public string? ClientRequestToken { get; init; }
+    public required Action<ClusterState> Apply { get; init; }
+    public bool Applied { get; set; }
+
+    public UpdateResponse ToResponse() =>
+        new(Id, Applied ? "Successful" : "InProgress", Type, Params, ClusterState.EpochSeconds(CreatedAt), []);
+}
+
+public sealed class NodegroupState
+{
+    public required string Name { get; init; }
+    public required string Arn { get; init; }
+    public required string ClusterName { get; init; }
+    public required string Version { get; init; }
+    public required string ReleaseVersion { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset ActiveAt { get; init; }
+    public DateTimeOffset ModifiedAt { get; set; }
+    public required string CapacityType { get; init; }
+    public required ScalingConfig ScalingConfig { get; init; }
+    public required List<string> InstanceTypes { get; init; }
+    public required List<string> Subnets { get; init; }
+    public JsonElement? RemoteAccess { get; init; }
+    public required string AmiType { get; init; }
+    public required string NodeRole { get; init; }
+    public required Dictionary<string, string> Labels { get; init; }
+    public List<Taint>? Taints { get; init; }
+    public required int DiskSize { get; init; }
+    public string? ClientRequestToken { get; init; }
+    public required Dictionary<string, string> Tags { get; init; }
+    public DateTimeOffset? GoneAt { get; set; }
+
+    public string StatusAt(DateTimeOffset now) =>
+        GoneAt is not null ? "DELETING" : now < ActiveAt ? "CREATING" : "ACTIVE";
+
+    public NodegroupResponse ToResponse(DateTimeOffset now) => new(
+        Name, Arn, ClusterName, Version, ReleaseVersion, ClusterState.EpochSeconds(CreatedAt), ClusterState.EpochSeconds(ModifiedAt),
+        StatusAt(now), CapacityType, ScalingConfig, [.. InstanceTypes], [.. Subnets], RemoteAccess, AmiType, NodeRole,
+        new Dictionary<string, string>(Labels), Taints, new NodegroupResources([], null), DiskSize, new Health([]),
+        new NodegroupUpdateConfig(1), new Dictionary<string, string>(Tags));
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EksEmulator.Eks;
+
+// restJson1 shapes of botocore's eks 2017-11-01 model, limited to the members the emulator implements.
+// Member names are the model's (camelCase on the wire); absent members are omitted, as EKS omits them.
+
+public static class EksJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNameCaseInsensitive = false,
+    };
+}
+
+public sealed record VpcConfigRequest(
+    List<string>? SubnetIds, List<string>? SecurityGroupIds, bool? EndpointPublicAccess, bool? EndpointPrivateAccess, List<string>? PublicAccessCidrs);
+
+public sealed record KubernetesNetworkConfigRequest(string? ServiceIpv4Cidr, string? IpFamily);
+
+public sealed record LogSetup(List<string>? Types, bool? Enabled);
+
+public sealed record Logging(List<LogSetup>? ClusterLogging);
+
+public sealed record EncryptionProvider(string? KeyArn);
+
+public sealed record EncryptionConfig(List<string>? Resources, EncryptionProvider? Provider);
+
+public sealed record AccessConfig(string? AuthenticationMode, bool? BootstrapClusterCreatorAdminPermissions);
+
+public sealed record CreateClusterRequest(
+    string? Name, string? Version, string? RoleArn, VpcConfigRequest? ResourcesVpcConfig,
+    KubernetesNetworkConfigRequest? KubernetesNetworkConfig, Logging? Logging, string? ClientRequestToken,
+    Dictionary<string, string>? Tags, List<EncryptionConfig>? EncryptionConfig, AccessConfig? AccessConfig);
+
+public sealed record UpdateClusterConfigRequest(
+    VpcConfigRequest? ResourcesVpcConfig, Logging? Logging, string? ClientRequestToken, AccessConfig? AccessConfig);
+
+public sealed record ScalingConfig(int? MinSize, int? MaxSize, int? DesiredSize);
+
+public sealed record Taint(string? Key, string? Value, string? Effect);
+
+public sealed record CreateNodegroupRequest(
+    string? NodegroupName, ScalingConfig? ScalingConfig, int? DiskSize, List<string>? Subnets, List<string>? InstanceTypes,
+    string? AmiType, string? NodeRole, Dictionary<string, string>? Labels, List<Taint>? Taints, Dictionary<string, string>? Tags,
+    string? ClientRequestToken, string? CapacityType, string? Version, string? ReleaseVersion, JsonElement? RemoteAccess);
+
+public sealed record TagResourceRequest(Dictionary<string, string>? Tags);
+
+public sealed record VpcConfigResponse(
+    List<string> SubnetIds, List<string> SecurityGroupIds, string? ClusterSecurityGroupId, string VpcId,
+    bool EndpointPublicAccess, bool EndpointPrivateAccess, List<string> PublicAccessCidrs);
+
+public sealed record KubernetesNetworkConfigResponse(string? ServiceIpv4Cidr, string? ServiceIpv6Cidr, string IpFamily);
+
+public sealed record Oidc(string Issuer);
+
+public sealed record Identity(Oidc Oidc);
+
+public sealed record Certificate(string? Data);
+
+public sealed record Health(List<JsonElement> Issues);
+
+public sealed record ClusterResponse(
+    string Name, string Arn, double CreatedAt, string Version, string? Endpoint, string RoleArn,
+    VpcConfigResponse ResourcesVpcConfig, KubernetesNetworkConfigResponse KubernetesNetworkConfig, Logging Logging,
+    Identity Identity, string Status, Certificate? CertificateAuthority, string? ClientRequestToken, string PlatformVersion,
+    Dictionary<string, string> Tags, List<EncryptionConfig>? EncryptionConfig, Health Health, AccessConfig AccessConfig);
+
+public sealed record UpdateParam(string Type, string Value);
+
+public sealed record ErrorDetail(string ErrorCode, string ErrorMessage, List<string> ResourceIds);
+
+public sealed record UpdateResponse(string Id, string Status, string Type, List<UpdateParam> Params, double CreatedAt, List<ErrorDetail> Errors);
+
+public sealed record NodegroupResources(List<JsonElement> AutoScalingGroups, string? RemoteAccessSecurityGroup);
+
+public sealed record NodegroupUpdateConfig(int MaxUnavailable);
+
+public sealed record NodegroupResponse(
+    string NodegroupName, string NodegroupArn, string ClusterName, string Version, string ReleaseVersion,
+    double CreatedAt, double ModifiedAt, string Status, string CapacityType, ScalingConfig ScalingConfig,
+    List<string> InstanceTypes, List<string> Subnets, JsonElement? RemoteAccess, string AmiType, string NodeRole,
+    Dictionary<string, string> Labels, List<Taint>? Taints, NodegroupResources Resources, int DiskSize, Health Health,
+    NodegroupUpdateConfig UpdateConfig, Dictionary<string, string> Tags);

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Smoke test of the emulator against an independent client: starts moto and the emulator on free loopback
+# ports, drives them with awscli (EC2/IAM through the proxy, EKS served by the emulator) and checks the answers.
+# Usage: tests/Emulator/smoke.sh   (builds the emulator if its Release DLL is missing)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dll="$here/bin/Release/net10.0/Emulator.dll"
+[[ -f "$dll" ]] || dotnet build "$here/Emulator.csproj" -c Release -nologo -v q >/dev/null
+
+work="$(mktemp -d)"
+moto_pid="" emulator_pid=""
+cleanup() {
+    [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null || true
+    [[ -n "$moto_pid" ]] && kill "$moto_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+moto_port="$(free_port)"
+MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$moto_port/moto-api/" >/dev/null && break; sleep 0.2; done
+
+dotnet "$dll" --port 0 --moto-url "http://127.0.0.1:$moto_port" --create-seconds 6 --delete-seconds 2 --update-seconds 10 \
+    >"$work/emulator.out" 2>"$work/emulator.err" &
+emulator_pid=$!
+for _ in $(seq 100); do grep -q '^EMULATOR_URL=' "$work/emulator.out" && break; sleep 0.1; done
+url="$(sed -n 's/^EMULATOR_URL=//p' "$work/emulator.out")"
+[[ -n "$url" ]] || { echo "emulator did not start"; cat "$work/emulator.err"; exit 1; }
+
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+aws_() { aws --endpoint-url "$url" "$@"; }
+
+failures=0
+check() { # check <description> <expected> <actual>
+    if [[ "$2" == "$3" ]]; then echo "ok   - $1"; else echo "FAIL - $1: expected [$2], got [$3]"; failures=$((failures + 1)); fi
+}
+check_contains() { # check_contains <description> <needle> <haystack>
+    if [[ "$3" == *"$2"* ]]; then echo "ok   - $1"; else echo "FAIL - $1: [$2] not in [$3]"; failures=$((failures + 1)); fi
+}
+# awscli's own waiters poll every 30 s; poll every second instead. wait_for <expected> <command...>
+wait_for() {
+    local expected="$1"; shift
+    for _ in $(seq 30); do [[ "$("$@" 2>&1 || true)" == *"$expected"* ]] && return 0; sleep 1; done
+    echo "timed out waiting for [$expected] from: $*"; return 1
+}
+requests() { curl -sf "$url/_emulator/requests"; }
+fault() { curl -sf -X POST "$url/_emulator/faults" -H 'Content-Type: application/json' -d "$1" >/dev/null; }
+
+# Network and role through the proxy (moto).
+vpc="$(aws_ ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text)"
+subnet_a="$(aws_ ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.1.0/24 --availability-zone us-east-1a --query Subnet.SubnetId --output text)"
+subnet_b="$(aws_ ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.2.0/24 --availability-zone us-east-1b --query Subnet.SubnetId --output text)"
+role="$(aws_ iam create-role --role-name smoke-eks --assume-role-policy-document '{"Version":"2012-10-17","Statement":[]}' --query Role.Arn --output text)"
+check "proxy: caller identity from moto" "123456789012" "$(aws_ sts get-caller-identity --query Account --output text)"
+
+# Create → CREATING → ACTIVE.
+created="$(aws_ eks create-cluster --name smoke --role-arn "$role" --resources-vpc-config "subnetIds=$subnet_a,$subnet_b" \
+    --tags team=platform --query '[cluster.status, cluster.arn, cluster.resourcesVpcConfig.vpcId]' --output text)"
+check "create-cluster answers CREATING" "CREATING	arn:aws:eks:us-east-1:123456789012:cluster/smoke	$vpc" "$created"
+check "describe-cluster right after create is CREATING" "CREATING" "$(aws_ eks describe-cluster --name smoke --query cluster.status --output text)"
+wait_for ACTIVE aws_ eks describe-cluster --name smoke --query cluster.status --output text
+described="$(aws_ eks describe-cluster --name smoke --query '[cluster.status, cluster.version, cluster.platformVersion, cluster.kubernetesNetworkConfig.serviceIpv4Cidr]' --output text)"
+check "cluster becomes ACTIVE with defaults" "ACTIVE	1.34	eks.1	172.20.0.0/16" "$described"
+endpoint="$(aws_ eks describe-cluster --name smoke --query cluster.endpoint --output text)"
+[[ "$endpoint" =~ ^https://[0-9A-F]{32}\.gr7\.us-east-1\.eks\.amazonaws\.com$ ]] && check "endpoint shape" ok ok || check "endpoint shape" "https://<32 hex>.gr7..." "$endpoint"
+aws_ eks describe-cluster --name smoke --query cluster.certificateAuthority.data --output text | base64 -d >"$work/ca.pem"
+check_contains "certificateAuthority is a real CA" "CN = kubernetes" "$(openssl x509 -in "$work/ca.pem" -noout -subject 2>&1)"
+sg="$(aws_ eks describe-cluster --name smoke --query cluster.resourcesVpcConfig.clusterSecurityGroupId --output text)"
+check_contains "cluster security group exists in moto" "eks-cluster-sg-smoke-" "$(aws_ ec2 describe-security-groups --group-ids "$sg" --query 'SecurityGroups[0].GroupName' --output text)"
+check "list-clusters" "smoke" "$(aws_ eks list-clusters --query 'clusters[0]' --output text)"
+check "tags from create" "platform" "$(aws_ eks list-tags-for-resource --resource-arn arn:aws:eks:us-east-1:123456789012:cluster/smoke --query tags.team --output text)"
+
+# Errors awscli understands.
+err="$(aws_ eks describe-cluster --name missing 2>&1 || true)"
+check_contains "missing cluster → ResourceNotFoundException" "ResourceNotFoundException" "$err"
+err="$(aws_ eks create-cluster --name smoke --role-arn "$role" --resources-vpc-config "subnetIds=$subnet_a,$subnet_b" 2>&1 || true)"
+check_contains "duplicate name → ResourceInUseException" "ResourceInUseException" "$err"
+err="$(aws_ eks create-cluster --name other --role-arn "$role" --resources-vpc-config "subnetIds=$subnet_a,subnet-0000000000" 2>&1 || true)"
+check_contains "unknown subnet → InvalidParameterException" "subnet-0000000000" "$err"
+err="$(aws_ eks create-cluster --name other --role-arn "$role" --kubernetes-version 1.10 --resources-vpc-config "subnetIds=$subnet_a,$subnet_b" 2>&1 || true)"
+check_contains "unsupported version → InvalidParameterException" "InvalidParameterException" "$err"
+
+# Update: InProgress → Successful, cluster UPDATING meanwhile.
+update_id="$(aws_ eks update-cluster-config --name smoke --resources-vpc-config endpointPrivateAccess=true --query update.id --output text)"
+check "cluster is UPDATING during an update" "UPDATING" "$(aws_ eks describe-cluster --name smoke --query cluster.status --output text)"
+check "update is InProgress" "InProgress" "$(aws_ eks describe-update --name smoke --update-id "$update_id" --query update.status --output text)"
+check "list-updates" "$update_id" "$(aws_ eks list-updates --name smoke --query 'updateIds[0]' --output text)"
+wait_for Successful aws_ eks describe-update --name smoke --update-id "$update_id" --query update.status --output text
+check "update becomes Successful" "Successful	EndpointAccessUpdate" "$(aws_ eks describe-update --name smoke --update-id "$update_id" --query '[update.status, update.type]' --output text)"
+check "update applied" "ACTIVE	True" "$(aws_ eks describe-cluster --name smoke --query '[cluster.status, cluster.resourcesVpcConfig.endpointPrivateAccess]' --output text)"
+
+# Throttling: two ThrottlingException answers, then awscli's retry gets through.
+curl -sf -X DELETE "$url/_emulator/requests" >/dev/null
+fault '{"service":"eks","operation":"DescribeCluster","kind":"throttle","count":2}'
+check "awscli retries through 2 EKS throttles" "ACTIVE" "$(aws_ eks describe-cluster --name smoke --query cluster.status --output text)"
+check "three DescribeCluster requests logged" "3" "$(requests | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["operation"]=="DescribeCluster"))')"
+fault '{"service":"ec2","operation":"DescribeVpcs","kind":"throttle","count":2}'
+check "awscli retries through 2 EC2 RequestLimitExceeded" "$vpc" "$(aws_ ec2 describe-vpcs --vpc-ids "$vpc" --query 'Vpcs[0].VpcId' --output text)"
+fault '{"service":"iam","kind":"throttle","count":1}'
+check "awscli retries through an IAM Throttling" "smoke-eks" "$(aws_ iam get-role --role-name smoke-eks --query Role.RoleName --output text)"
+fault '{"service":"eks","kind":"http500","count":1}'
+check "awscli retries through a 500" "smoke" "$(aws_ eks list-clusters --query 'clusters[0]' --output text)"
+fault '{"service":"eks","kind":"drop","count":1}'
+check "awscli retries through a dropped connection" "smoke" "$(aws_ eks list-clusters --query 'clusters[0]' --output text)"
+fault '{"service":"eks","operation":"ListClusters","kind":"throttle","count":10}'
+err="$(aws_ eks list-clusters 2>&1 || true)"
+check_contains "persistent throttling surfaces ThrottlingException" "ThrottlingException" "$err"
+curl -sf -X DELETE "$url/_emulator/faults" >/dev/null
+log="$(requests | python3 -c 'import json,sys; r=json.load(sys.stdin); print(" ".join(sorted({x["operation"]+":"+str(x["mutating"]) for x in r if x["service"] in ("eks","iam","ec2")})))')"
+check_contains "request log names operations and mutation" "DescribeCluster:False DescribeVpcs:False GetRole:False ListClusters:False" "$log"
+
+# Node groups and deletion.
+ng="$(aws_ eks create-nodegroup --cluster-name smoke --nodegroup-name workers --subnets "$subnet_a" "$subnet_b" --node-role "$role" --query nodegroup.status --output text)"
+check "create-nodegroup answers CREATING" "CREATING" "$ng"
+wait_for ACTIVE aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers --query nodegroup.status --output text
+check "list-nodegroups" "workers" "$(aws_ eks list-nodegroups --cluster-name smoke --query 'nodegroups[0]' --output text)"
+err="$(aws_ eks delete-cluster --name smoke 2>&1 || true)"
+check_contains "delete with node groups → ResourceInUseException" "ResourceInUseException" "$err"
+check "delete-nodegroup answers DELETING" "DELETING" "$(aws_ eks delete-nodegroup --cluster-name smoke --nodegroup-name workers --query nodegroup.status --output text)"
+wait_for ResourceNotFoundException aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers
+check "delete-cluster answers DELETING" "DELETING" "$(aws_ eks delete-cluster --name smoke --query cluster.status --output text)"
+wait_for ResourceNotFoundException aws_ eks describe-cluster --name smoke
+check "cluster gone after delete" "0" "$(aws_ eks list-clusters --query 'length(clusters)' --output text)"
+
+# Reset clears moto too.
+curl -sf -X POST "$url/_emulator/reset" >/dev/null
+check "reset clears moto" "0" "$(aws_ ec2 describe-vpcs --filters Name=cidr,Values=10.0.0.0/16 --query 'length(Vpcs)' --output text)"
+check "reset clears the request log" "1" "$(requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+
+echo "smoke: $failures failure(s)"
+[[ $failures -eq 0 ]]
