@@ -340,24 +340,18 @@ public sealed class ResolutionMatrixTests : IDisposable
     }
 
     [Fact]
-    public void AnSsoProfileResolvesWithoutTouchingTheNetwork()
+    public async Task AnSsoProfileResolvesWithoutTouchingTheNetwork()
     {
-        AwsSession session;
-        try
-        {
-            session = Resolve(new AwsConnectionOptions { ProfileName = "sso" });
-        }
-        catch (AwsConfigurationException error)
-        {
-            // Acceptable too, as long as it says what to do.
-            Assert.Equal("ProfileHasNoCredentials", error.ErrorId);
-            Assert.Contains("aws sso login --profile sso", error.Message);
-            return;
-        }
+        _environment.Set("AWS_ENDPOINT_URL", _recorder.Url);
+        var session = Resolve(new AwsConnectionOptions { ProfileName = "sso" });
         Assert.Equal("profile 'sso'", session.CredentialSource);
-        Assert.Equal("us-east-2", session.Region);
+        Assert.Equal(("us-east-2", "profile 'sso'"), (session.Region, session.RegionSource));
         Assert.IsType<SSOAWSCredentials>(session.Credentials);
-        Assert.Empty(_recorder.Requests);
+
+        // Without a cached SSO token the first call fails before anything is sent (no device-code flow, no network).
+        var error = await Assert.ThrowsAsync<AmazonClientException>(() => new EksApi(session).DescribeClusterAsync("prod-1", default));
+        Assert.Contains("SSO Token", error.Message);
+        Assert.DoesNotContain(_recorder.Requests, r => r.Path.StartsWith("/clusters", StringComparison.Ordinal));
     }
 
     // ---- endpoints ----
