@@ -82,9 +82,11 @@ public sealed class AwsSession : IDisposable
             && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ROLE_ARN")))
             return (AssumeRoleWithWebIdentityCredentials.FromEnvironmentVariables(), "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)", null);
 
+        // A default profile that only sets a region (usual on EC2 and in containers) must not stop the
+        // chain before the container or instance role.
         var defaultProfile = DefaultProfileName;
-        if (chain.TryGetProfile(defaultProfile, out _))
-            return (FromProfile(chain, defaultProfile, o.ProfileLocation), $"profile '{defaultProfile}'", defaultProfile);
+        if (chain.TryGetProfile(defaultProfile, out _) && chain.TryGetAWSCredentials(defaultProfile, out var profileCredentials))
+            return (profileCredentials, $"profile '{defaultProfile}'", defaultProfile);
 
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
             || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_CONTAINER_CREDENTIALS_FULL_URI")))
