@@ -126,22 +126,25 @@ Describe 'Bad input is refused before any request' {
 }
 
 Describe 'Region and credentials' {
+    # The SDK reads its config files once per process, so these run in a fresh pwsh with a bare environment.
     It 'says how to set a region when there is none' {
-        $saved = $env:AWS_REGION, $env:AWS_DEFAULT_REGION, $env:AWS_CONFIG_FILE
-        try {
-            $env:AWS_REGION = $null; $env:AWS_DEFAULT_REGION = $null; $env:AWS_CONFIG_FILE = '/nonexistent/config'
-            $err = { Get-EksCluster -ErrorAction Stop } | Should -Throw -ErrorId 'NoRegion*' -PassThru
-            $err.ToString() | Should -Match '-Region'
-        } finally { $env:AWS_REGION, $env:AWS_DEFAULT_REGION, $env:AWS_CONFIG_FILE = $saved }
+        $out = Invoke-ChildPwsh @"
+Import-Module '$(Get-TestModulePath)/EksModule.psd1'
+try { Get-EksCluster -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.ToString() }
+"@ -Environment @{ AWS_CONFIG_FILE = '/nonexistent/config'; AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials'; AWS_REGION = ''; AWS_DEFAULT_REGION = ''
+            AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'; AWS_SECRET_ACCESS_KEY = 'secret'; AWS_EC2_METADATA_DISABLED = 'true'; AWS_ENDPOINT_URL = $Moto.Url }
+        $out[0] | Should -BeLike 'NoRegion,*'
+        $out[1] | Should -Match '-Region'
     }
 
     It 'says how to give credentials when there are none, and never prints a secret' {
-        $saved = $env:AWS_SHARED_CREDENTIALS_FILE
-        try {
-            $env:AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials'
-            $err = { Get-EksCluster -ErrorAction Stop } | Should -Throw -ErrorId 'NoCredentials*' -PassThru
-            $err.ToString() | Should -Match 'ProfileName'
-        } finally { $env:AWS_SHARED_CREDENTIALS_FILE = $saved }
+        $out = Invoke-ChildPwsh @"
+Import-Module '$(Get-TestModulePath)/EksModule.psd1'
+try { Get-EksCluster -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.ToString() }
+"@ -Environment @{ AWS_CONFIG_FILE = '/nonexistent/config'; AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials'; AWS_REGION = 'us-east-1'
+            AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_EC2_METADATA_DISABLED = 'true'; AWS_ENDPOINT_URL = $Moto.Url }
+        $out[0] | Should -BeLike 'NoCredentials,*'
+        $out[1] | Should -Match 'ProfileName'
         $verbose = Get-EksCluster -AccessKey AKIAIOSFODNN7EXAMPLE -SecretKey 'very-secret-value' -Verbose 4>&1 | Out-String
         $verbose | Should -Not -Match 'very-secret-value'
         $verbose | Should -Match 'AccessKey/-SecretKey'

@@ -118,6 +118,21 @@ public sealed class ClusterService
             return left.Count == 0 ? PollResult.Finished("DELETED") : PollResult.Pending($"{left.Count} node group(s) DELETING: {string.Join(", ", left)}");
         }, WaitOptions.ForEks(timeout), progress, ct);
 
+    /// <summary>Other clusters whose VPC or subnets are these (a VPC must not be deleted under them).</summary>
+    public async Task<IReadOnlyList<string>> ClustersUsingNetworkAsync(string vpcId, IReadOnlyList<string> subnetIds, string exceptCluster, CancellationToken ct)
+    {
+        var users = new List<string>();
+        foreach (var name in await Eks.ListClustersAsync(ct).ConfigureAwait(false))
+        {
+            if (name == exceptCluster) continue;
+            var cluster = await Eks.TryDescribeClusterAsync(name, ct).ConfigureAwait(false);
+            var config = cluster?.ResourcesVpcConfig;
+            if (config is null) continue;
+            if (config.VpcId == vpcId || config.SubnetIds.Intersect(subnetIds, StringComparer.Ordinal).Any()) users.Add(name);
+        }
+        return users;
+    }
+
     private static string DescribeHealth(Cluster cluster) =>
         cluster.Health?.Issues is { Count: > 0 } issues
             ? string.Join("; ", issues.Select(i => $"{i.Code}: {i.Message}"))

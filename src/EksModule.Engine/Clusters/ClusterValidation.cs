@@ -36,10 +36,17 @@ public static partial class ClusterValidation
         return requested;
     }
 
+    /// <summary>EKS log type names are case-sensitive; users type them any way.</summary>
+    public static List<string> NormalizeLogTypes(IEnumerable<string> types)
+    {
+        ValidateLogTypes(types);
+        return types.Select(t => LogTypes.First(l => l.Equals(t, StringComparison.OrdinalIgnoreCase))).Distinct().ToList();
+    }
+
     public static void ValidateLogTypes(IEnumerable<string> types)
     {
         foreach (var type in types)
-            if (!LogTypes.Contains(type, StringComparer.Ordinal))
+            if (!LogTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
                 throw new InvalidClusterInputException("InvalidLogType",
                     $"'{type}' is not an EKS control-plane log type. Use one or more of: {string.Join(", ", LogTypes)}.", "LogType");
     }

@@ -27,10 +27,14 @@ public static class ErrorClassifier
                 return new ClassifiedError(input.ErrorId, "InvalidArgument", StripParamSuffix(input), true);
             case InvalidNetworkPlanException plan:
                 return new ClassifiedError("InvalidNetworkPlan", "InvalidArgument", string.Join(" ", plan.Problems), true);
+            case ModuleOperationException module:
+                return new ClassifiedError(module.ErrorId, module.Category, module.Message, false);
             case NetworkStateException state:
                 return new ClassifiedError(state.ErrorId, "InvalidOperation", state.Message, false);
             case WaitTimeoutException timeout:
                 return new ClassifiedError("WaitTimeout", "OperationTimeout", timeout.Message, false);
+            case TimeoutException other:
+                return new ClassifiedError("WaitTimeout", "OperationTimeout", other.Message, false);
             case WaitFailedException failed:
                 return new ClassifiedError("ResourceFailed", "InvalidResult", failed.Message, false);
             case AmazonServiceException sdk:

@@ -111,7 +111,7 @@ public sealed class RoleManager
     {
         var tags = role.Tags.Count > 0 ? role.Tags : await _iam.ListRoleTagsAsync(role.RoleName, ct).ConfigureAwait(false);
         if (!IsOurs(tags, clusterName))
-            throw new InvalidOperationException(
+            throw new Errors.ModuleOperationException("RoleNotOwned", "ResourceExists",
                 $"An IAM role named '{role.RoleName}' already exists and was not created by EksModule for cluster '{clusterName}'. " +
                 "Pass its ARN with -RoleArn to use it, or delete or rename it.");
     }

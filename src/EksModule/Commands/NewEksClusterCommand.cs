@@ -58,7 +58,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
     public string[]? PublicAccessCidr { get; set; }
 
     [Parameter]
-    [ValidateSet("api", "audit", "authenticator", "controllerManager", "scheduler", IgnoreCase = false)]
+    [ValidateSet("api", "audit", "authenticator", "controllerManager", "scheduler", IgnoreCase = true)]
     public string[]? LogType { get; set; }
 
     [Parameter]
@@ -72,6 +72,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
     public string? ServiceIpv4Cidr { get; set; }
 
     [Parameter]
+    [Alias("Tags")]
     public Hashtable? Tag { get; set; }
 
     [Parameter]
@@ -98,8 +99,11 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 return;
             }
 
+            // Under -Confirm a declined step ends the run; under -WhatIf every step is still previewed.
             var subnetIds = PrepareNetwork(service, tags, log, out var networkPreview);
+            if (subnetIds is null && !IsWhatIf) return;
             var (roleArn, roleCreated) = PrepareRole(service, tags);
+            if (roleArn is null && !IsWhatIf) return;
 
             var request = new CreateClusterRequest
             {
@@ -115,7 +119,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                     PublicAccessCidrs = PublicAccessCidr?.ToList(),
                 },
                 KubernetesNetworkConfig = ServiceIpv4Cidr is null ? null : new KubernetesNetworkConfigRequest { ServiceIpv4Cidr = ServiceIpv4Cidr },
-                Logging = LogType is null ? null : new Logging { ClusterLogging = { new LogSetup { Types = LogType.Distinct().ToList(), Enabled = true } } },
+                Logging = LogType is null ? null : new Logging { ClusterLogging = { new LogSetup { Types = ClusterValidation.NormalizeLogTypes(LogType), Enabled = true } } },
                 ClientRequestToken = Guid.NewGuid().ToString(),
                 Tags = tags.Count == 0 ? null : tags,
                 EncryptionConfig = SecretsKmsKeyArn is null ? null
@@ -225,7 +229,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
         if (existing.Version != version && KubernetesVersion is not null)
             WriteWarning($"Cluster '{Name}' exists with Kubernetes {existing.Version}, not {version}. New-EksCluster does not change it; use Update-EksControlPlane to upgrade.");
         if (existing.Status == "DELETING")
-            throw new InvalidOperationException($"Cluster '{Name}' is being deleted. Wait for it to be gone (Wait-EksCluster -Name {Name} -Status DELETED), then run New-EksCluster again.");
+            throw new Engine.Errors.ModuleOperationException("ClusterDeleting", "ResourceBusy", $"Cluster '{Name}' is being deleted. Wait for it to be gone (Wait-EksCluster -Name {Name} -Status DELETED), then run New-EksCluster again.");
         var result = existing;
         if (!NoWait && existing.Status != "ACTIVE" && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             result = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));

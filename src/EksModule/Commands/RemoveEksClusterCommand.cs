@@ -68,19 +68,24 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 var what = nodegroups.Count > 0
                     ? $"Delete EKS cluster '{Name}' in {session.Region} and its node groups {string.Join(", ", nodegroups)}"
                     : $"Delete EKS cluster '{Name}' in {session.Region}";
-                if (!Confirm(what, what + "? This cannot be undone.")) return;
-
-                foreach (var nodegroup in nodegroups)
+                if (Confirm(what, what + "? This cannot be undone."))
                 {
-                    WriteVerbose($"Deleting node group {nodegroup}.");
-                    Run(ct => service.Eks.DeleteNodegroupAsync(Name, nodegroup, ct));
-                }
-                if (nodegroups.Count > 0)
-                    Run(ct => service.WaitForNodegroupsDeletedAsync(Name, nodegroups, timeout, WaitProgressSink, ct));
+                    foreach (var nodegroup in nodegroups)
+                    {
+                        WriteVerbose($"Deleting node group {nodegroup}.");
+                        Run(ct => service.Eks.DeleteNodegroupAsync(Name, nodegroup, ct));
+                    }
+                    if (nodegroups.Count > 0)
+                        Run(ct => service.WaitForNodegroupsDeletedAsync(Name, nodegroups, timeout, WaitProgressSink, ct));
 
-                if (cluster.Status != "DELETING") Run(ct => service.Eks.DeleteClusterAsync(Name, ct));
-                if (NoWait) return;
-                Run(ct => service.WaitForDeletionAsync(Name, timeout, WaitProgressSink, ct));
+                    if (cluster.Status != "DELETING") Run(ct => service.Eks.DeleteClusterAsync(Name, ct));
+                    if (NoWait) return;
+                    Run(ct => service.WaitForDeletionAsync(Name, timeout, WaitProgressSink, ct));
+                }
+                else if (!IsWhatIf)
+                {
+                    return; // declined under -Confirm; -WhatIf goes on to preview the network too
+                }
             }
 
             if (IncludeNetwork) RemoveNetwork(service);
@@ -98,6 +103,11 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
         var network = Run(ct => service.Network.FindAsync(Name, ct));
         if (network is not null)
         {
+            var others = Run(ct => service.ClustersUsingNetworkAsync(network.VpcId, network.PublicSubnetIds.Concat(network.PrivateSubnetIds).ToList(), Name, ct));
+            if (others.Count > 0)
+                throw new Engine.Errors.ModuleOperationException("VpcInUse", "ResourceBusy",
+                    $"VPC {network.VpcId} was created for cluster '{Name}' but cluster(s) {string.Join(", ", others)} also use it. " +
+                    "Remove those clusters first, or run Remove-EksCluster without -IncludeNetwork to keep the VPC.");
             var what = $"Delete VPC {network.VpcId} and its subnets, gateways and route tables created for cluster '{Name}'";
             if (Confirm(what, what + "?"))
                 Run(ct => service.Network.DeleteAsync(Name, VerboseSink, ct));

@@ -13,6 +13,7 @@ namespace EksModule.Internal;
 public abstract class AwsCmdletBase : EksCmdletBase
 {
     private object? _session;
+    private object? _sessionOptions;
 
     /// <summary>The AWS region, e.g. us-east-1.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -53,10 +54,14 @@ public abstract class AwsCmdletBase : EksCmdletBase
     {
         get
         {
-            if (_session is AwsSession existing) return existing;
             try
             {
-                var session = AwsSession.Resolve(BuildOptions());
+                // Pipeline input may bind another -Region per object: resolve again when the options change.
+                var options = BuildOptions();
+                if (_session is AwsSession existing && Equals(_sessionOptions, options)) return existing;
+                (_session as IDisposable)?.Dispose();
+                var session = AwsSession.Resolve(options);
+                _sessionOptions = options;
                 WriteVerbose($"AWS region {session.Region} (from {session.RegionSource}); credentials from {session.CredentialSource}.");
                 _session = session;
                 return session;
@@ -88,8 +93,8 @@ public abstract class AwsCmdletBase : EksCmdletBase
             AccessKey = AccessKey,
             SecretKey = SecretKey,
             SessionToken = SessionToken,
-            Credential = Credential is null ? null : ReadKeys(Credential.BaseObject) ?? throw new PSArgumentException(
-                "-Credential takes an AWSCredentials object (New-AWSCredential) or a PSCredential whose user name is the access key and password the secret key.", nameof(Credential)),
+            Credential = Credential is null ? null : ReadKeys(Credential.BaseObject) ?? throw new AwsConfigurationException("InvalidCredentialObject",
+                "-Credential takes an AWSCredentials object (New-AWSCredential) or a PSCredential whose user name is the access key and password the secret key."),
             StoredCredential = stored is null or string ? null : ReadKeys(PSObject.AsPSObject(stored).BaseObject),
             StoredProfileName = (stored as PSObject)?.BaseObject as string ?? stored as string,
             StoredRegion = (storedRegion as PSObject)?.BaseObject?.ToString() ?? storedRegion?.ToString(),

@@ -89,11 +89,13 @@ public abstract class EksCmdletBase : PSCmdlet
     internal bool ShouldProcessUnlessForced(string what, string question, string caption, bool force)
     {
         if (!force) return ShouldProcess(what, question, caption);
-        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound)
-            ? ((SwitchParameter)bound).IsPresent
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-        return !whatIf || ShouldProcess(what);
+        return !IsWhatIf || ShouldProcess(what);
     }
+
+    /// <summary>Whether this run only previews: -WhatIf bound, or $WhatIfPreference set.</summary>
+    internal bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound)
+        ? ((SwitchParameter)bound).IsPresent
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
     internal IProgress<T> CreateSink<T>(Action<T> write) => new Sink<T>(this, write);
 }
