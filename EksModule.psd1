@@ -9,7 +9,9 @@
     Description          = 'Amazon EKS end to end from PowerShell: clusters, node groups, load balancers, Route 53 records, upgrades and IAM authentication, as pipeline-friendly cmdlets with -WhatIf.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('EksModule.format.ps1xml')
+    FormatsToProcess     = @(
+        'Cluster.format.ps1xml'
+    )
     CmdletsToExport      = @(
         'New-EksCluster'
         'Get-EksCluster'

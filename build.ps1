@@ -72,7 +72,8 @@ function Invoke-Build {
     $moduleBin = Join-Path $RepoRoot "src/EksModule/bin/$Configuration/net8.0"
     $engineBin = Join-Path $RepoRoot "src/EksModule.Engine/bin/$Configuration/net8.0"
     Copy-Item (Join-Path $moduleBin 'EksModule.dll'), (Join-Path $moduleBin 'EksModule.pdb') $ModuleOut
-    Copy-Item (Join-Path $RepoRoot 'src/EksModule/EksModule.format.ps1xml') $ModuleOut
+    # One format file per area (Formats/*.format.ps1xml), each listed in the manifest's FormatsToProcess.
+    Copy-Item (Join-Path $RepoRoot 'src/EksModule/Formats/*.format.ps1xml') $ModuleOut
     # Everything the engine needs, and nothing of PowerShell's own, goes behind the load context.
     Get-ChildItem $engineBin -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -ne 'System.Management.Automation' } |
         Copy-Item -Destination $deps

@@ -82,3 +82,11 @@ Add-Type -Path '$(Get-TestFixturePath YamlDotNet)'
         $result.Yaml | Should -Be 'b: 2'
     }
 }
+
+Describe 'Format files' {
+    It 'ships every format file the manifest lists, and only those' {
+        $manifest = Import-PowerShellDataFile (Join-Path $ModulePath 'EksModule.psd1')
+        $shipped = (Get-ChildItem $ModulePath -Filter '*.format.ps1xml').Name
+        ($shipped | Sort-Object) | Should -Be ($manifest.FormatsToProcess | Sort-Object)
+    }
+}
