@@ -24,7 +24,7 @@ function Measure-Process([string] $File, [string[]] $Arguments, [int] $Runs) {
     Get-Median $times
 }
 
-$pwshArgs = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { @((Join-Path $PSHOME 'pwsh.dll')) } else { @() }
+$pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
 $pwsh = [Environment]::ProcessPath
 $manifest = Join-Path $ModulePath 'EksModule.psd1'
 
