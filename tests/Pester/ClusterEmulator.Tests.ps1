@@ -109,3 +109,22 @@ Describe 'Pipelines' {
         (AwsJson eks list-clusters --region us-west-2).clusters | Should -Not -Contain 'east'
     }
 }
+
+Describe 'Tab completion' {
+    It 'completes -KubernetesVersion with the versions EKS supports, newest first' {
+        $line = 'New-EksCluster -KubernetesVersion '
+        $matches = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $matches | Should -Contain '1.35'
+        $matches[0] | Should -Be '1.35'
+    }
+
+    It 'completes -Region from the regions the SDK knows' {
+        $line = 'Get-EksCluster -Region eu-we'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'eu-west-1'
+    }
+
+    It 'completes cluster names from the region in use' {
+        $line = 'Get-EksCluster -Name ke'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('keep')
+    }
+}

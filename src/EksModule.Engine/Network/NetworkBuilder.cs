@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EksModule.Engine.Waiting;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 
@@ -186,7 +187,7 @@ public sealed partial class NetworkBuilder
         return vpcs.SingleOrDefault();
     }
 
-    /// <summary>Polls DescribeNatGateways with backoff until every id is in <paramref name="targetState"/>.</summary>
+    /// <summary>Polls DescribeNatGateways, through the module's one waiter, until every id is in <paramref name="targetState"/>.</summary>
     private async Task WaitForNatGatewaysAsync(IReadOnlyCollection<string> natGatewayIds, NatGatewayState targetState, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         if (natGatewayIds.Count == 0)
@@ -194,18 +195,17 @@ public sealed partial class NetworkBuilder
             return;
         }
 
-        var clock = Stopwatch.StartNew();
-        var delay = _options.PollInterval;
-        while (true)
+        var target = natGatewayIds.Count == 1 ? $"NAT gateway {natGatewayIds.First()}" : $"NAT gateways {string.Join(", ", natGatewayIds)}";
+        var waitProgress = progress is null ? null : new WaitProgressToText(progress, targetState.Value);
+        await new Waiter(_options.Clock).WaitAsync($"Waiting for {target} to become {targetState.Value}", target, async ct =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var states = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var id in natGatewayIds)
             {
                 NatGateway? nat;
                 try
                 {
-                    var response = await _ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { NatGatewayIds = [id] }, cancellationToken).ConfigureAwait(false);
+                    var response = await _ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { NatGatewayIds = [id] }, ct).ConfigureAwait(false);
                     nat = response.NatGateways?.FirstOrDefault();
                 }
                 catch (AmazonEC2Exception error) when (error.IsNotFound())
@@ -226,21 +226,16 @@ public sealed partial class NetworkBuilder
                 states[id] = state;
             }
 
-            if (states.Values.All(s => s == targetState.Value))
-            {
-                progress?.Report($"NAT gateway{(states.Count == 1 ? string.Empty : "s")} {string.Join(", ", states.Keys)} {targetState.Value} after {clock.Elapsed:mm\\:ss}");
-                return;
-            }
+            var summary = string.Join(", ", states.Select(s => $"{s.Key} {s.Value}"));
+            return states.Values.All(s => s == targetState.Value) ? PollResult.Finished(summary) : PollResult.Pending(summary);
+        }, new WaitOptions(_options.WaitTimeout, _options.PollInterval, _options.MaxPollInterval), waitProgress, cancellationToken).ConfigureAwait(false);
+    }
 
-            if (clock.Elapsed > _options.WaitTimeout)
-            {
-                throw new TimeoutException(
-                    $"NAT gateways did not become {targetState.Value} within {_options.WaitTimeout}: {string.Join(", ", states.Select(s => $"{s.Key} is {s.Value}"))}. Run again to keep waiting.");
-            }
-
-            progress?.Report($"Waiting for NAT gateways to become {targetState.Value}: {string.Join(", ", states.Select(s => $"{s.Key} {s.Value}"))} ({clock.Elapsed:mm\\:ss} elapsed)");
-            await _options.Delay(delay, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min((long)(delay.Ticks * _options.PollBackoffFactor), _options.MaxPollInterval.Ticks));
-        }
+    /// <summary>The network reports progress as text lines (verbose output); the waiter's reports become such lines.</summary>
+    private sealed class WaitProgressToText(IProgress<string> inner, string targetState) : IProgress<WaitProgress>
+    {
+        public void Report(WaitProgress value) => inner.Report(
+            value.Completed ? $"{value.Target} {targetState} after {value.Elapsed:mm\\:ss}"
+                            : $"{value.Activity}: {value.Status} ({value.Elapsed:mm\\:ss} elapsed)");
     }
 }

@@ -96,16 +96,13 @@ public sealed class NetworkStateException : InvalidOperationException
 /// <summary>Knobs for waits; tests shorten the poll interval and replace the delay.</summary>
 public sealed class NetworkBuilderOptions
 {
-    /// <summary>First wait between DescribeNatGateways polls; grows by <see cref="PollBackoffFactor"/> up to <see cref="MaxPollInterval"/>.</summary>
+    /// <summary>First wait between DescribeNatGateways polls; grows (the module's waiter backs off) up to <see cref="MaxPollInterval"/>.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    public double PollBackoffFactor { get; init; } = 1.5;
-
     /// <summary>How long to wait for NAT gateways to become available or deleted before giving up.</summary>
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(15);
-
-    /// <summary>The delay used between polls; replaceable so tests do not sleep.</summary>
-    public Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
+    /// <summary>The clock the NAT gateway wait sleeps on; tests pass one that does not really sleep.</summary>
+    public EksModule.Engine.Waiting.IClock Clock { get; init; } = EksModule.Engine.Waiting.SystemClock.Instance;
 }

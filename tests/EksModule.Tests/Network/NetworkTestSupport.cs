@@ -14,7 +14,7 @@ internal static class NetworkTestSupport
     {
         PollInterval = TimeSpan.FromMilliseconds(1),
         MaxPollInterval = TimeSpan.FromMilliseconds(1),
-        Delay = (_, ct) => Task.Delay(0, ct),
+        Clock = new Infrastructure.InstantClock(),
     });
 
     public static NetworkPlan Plan(string cluster, int azs = 3, NatGatewayMode nat = NatGatewayMode.Single, string cidr = "192.168.0.0/16") =>
