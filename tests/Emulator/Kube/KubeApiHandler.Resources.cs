@@ -331,12 +331,26 @@ public sealed partial class KubeApiHandler
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context, KubeResource resource)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim();
-        if (mediaType is not ("application/json" or "*/*"))
-            throw new KubeStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json");
-        JsonNode? node;
-        try { node = JsonNode.Parse(await ReadBodyAsync(context)); }
-        catch (JsonException e) { throw KubeStatusException.BadRequest($"the object provided is unrecognized: {e.Message}"); }
-        if (node is not JsonObject obj) throw KubeStatusException.BadRequest("the object provided is not a JSON object");
+        JsonObject obj;
+        if (mediaType == KubeProtobuf.MediaType)
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            obj = KubeProtobuf.Decode(buffer.ToArray(), resource);
+        }
+        else if (mediaType is "application/json" or "*/*")
+        {
+            JsonNode? node;
+            try { node = JsonNode.Parse(await ReadBodyAsync(context)); }
+            catch (JsonException e) { throw KubeStatusException.BadRequest($"the object provided is unrecognized: {e.Message}"); }
+            obj = node as JsonObject ?? throw KubeStatusException.BadRequest("the object provided is not a JSON object");
+        }
+        else
+        {
+            throw new KubeStatusException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, {KubeProtobuf.MediaType}");
+        }
+
         var kind = obj["kind"]?.GetValue<string>();
         var apiVersion = obj["apiVersion"]?.GetValue<string>();
         if (kind is not null && kind != resource.Kind || apiVersion is not null && apiVersion != resource.GroupVersion)
@@ -441,7 +455,13 @@ public sealed partial class KubeApiHandler
             }).ToArray()),
             ["rows"] = new JsonArray(rows.Select(row =>
             {
-                var cells = new JsonArray(resource.Cells(row, resource.Columns, now).Select(v => JsonValue.Create(v) is { } n ? (JsonNode)n : null).ToArray());
+                var cells = new JsonArray(resource.Cells(row, resource.Columns, now).Select(v => v switch
+                {
+                    null => null,
+                    int i => JsonValue.Create(i),
+                    long l => JsonValue.Create(l),
+                    _ => (JsonNode)JsonValue.Create(v.ToString()!),
+                }).ToArray());
                 var entry = new JsonObject { ["cells"] = cells };
                 if (includeObject == "Object")
                 {

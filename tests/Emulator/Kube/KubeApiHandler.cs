@@ -120,10 +120,63 @@ public sealed partial class KubeApiHandler(EksStore store, EksTokenVerifier veri
             case ["apis", var group, var version] when KubeResources.All.Any(r => r.Group == group && r.Version == version):
                 await WriteJsonAsync(context, 200, ResourceList($"{group}/{version}", KubeResources.All.Where(r => r.Group == group && r.Version == version)));
                 return;
+            case ["openapi", "v3"]:
+                await WriteJsonAsync(context, 200, OpenApiV3Root());
+                return;
+            case ["openapi", "v3", ..] when OpenApiV3Document(string.Join('/', segments[2..])) is { } document:
+                await WriteJsonAsync(context, 200, document);
+                return;
             default:
-                // /openapi/v2 and /openapi/v3 included: clients fall back to what discovery tells them.
+                // /openapi/v2 included: kubectl uses v3 when the server offers it.
                 throw KubeStatusException.NotFoundPath();
         }
+    }
+
+    private static IEnumerable<string> GroupVersionPaths() =>
+        KubeResources.All.Select(r => r.Group.Length == 0 ? "api/v1" : $"apis/{r.Group}/{r.Version}").Distinct();
+
+    /// <summary>The OpenAPI v3 index: one document per group version, as the apiserver publishes them.</summary>
+    private static JsonObject OpenApiV3Root() => new()
+    {
+        ["paths"] = new JsonObject(GroupVersionPaths().Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject
+        {
+            ["serverRelativeURL"] = $"/openapi/v3/{p}?hash={Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(p)))[..16]}",
+        }))),
+    };
+
+    /// <summary>
+    /// A minimal OpenAPI v3 document: paths only, each PATCH marked with its group-version-kind and the fieldValidation
+    /// parameter. That is what kubectl reads to choose server-side field validation; no schemas are published.
+    /// </summary>
+    private static JsonObject? OpenApiV3Document(string groupVersionPath)
+    {
+        var resources = KubeResources.All.Where(r => (r.Group.Length == 0 ? "api/v1" : $"apis/{r.Group}/{r.Version}") == groupVersionPath).ToList();
+        if (resources.Count == 0) return null;
+        var paths = new JsonObject();
+        foreach (var r in resources)
+        {
+            var itemPath = "/" + groupVersionPath + (r.Namespaced ? "/namespaces/{namespace}/" : "/") + r.Plural + "/{name}";
+            JsonObject Operation(string action) => new()
+            {
+                ["operationId"] = $"{action}{r.Kind}",
+                ["x-kubernetes-action"] = action,
+                ["x-kubernetes-group-version-kind"] = new JsonObject { ["group"] = r.Group, ["version"] = r.Version, ["kind"] = r.Kind },
+                ["parameters"] = new JsonArray(
+                    new JsonObject { ["name"] = "fieldValidation", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } },
+                    new JsonObject { ["name"] = "fieldManager", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } },
+                    new JsonObject { ["name"] = "dryRun", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } }),
+                ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "OK" } },
+            };
+            paths[itemPath] = new JsonObject { ["get"] = Operation("get"), ["put"] = Operation("put"), ["patch"] = Operation("patch") };
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.0.0",
+            ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "unversioned" },
+            ["paths"] = paths,
+            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+        };
     }
 
     private static JsonObject VersionInfo(string clusterVersion)

@@ -7,7 +7,8 @@ namespace EksEmulator.Kube;
 public sealed record KubeResource(
     string Group, string Version, string Plural, string Singular, string Kind, bool Namespaced, string[] ShortNames,
     Func<System.Text.Json.Nodes.JsonObject, IReadOnlyList<TableColumn>, DateTimeOffset, List<object?>>? Cells = null,
-    IReadOnlyList<TableColumn>? Columns = null)
+    IReadOnlyList<TableColumn>? Columns = null,
+    IReadOnlyDictionary<int, ProtoField>? Protobuf = null)
 {
     public static readonly string[] AllVerbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
@@ -29,12 +30,25 @@ public static class KubeResources
     public static readonly KubeResource Namespaces = new(
         "", "v1", "namespaces", "namespace", "Namespace", false, ["ns"],
         (obj, _, now) => [Name(obj), obj["status"]?["phase"]?.GetValue<string>() ?? "Active", Age(obj, now)],
-        [NameColumn, new("Status", "string", "", "The status of the namespace"), AgeColumn]);
+        [NameColumn, new("Status", "string", "", "The status of the namespace"), AgeColumn],
+        new Dictionary<int, ProtoField>
+        {
+            [1] = new("metadata", ProtoKind.Message, KubeProtobuf.ObjectMeta),
+            [2] = new("spec", ProtoKind.Message, new Dictionary<int, ProtoField> { [1] = new("finalizers", ProtoKind.RepeatedString) }),
+            [3] = new("status", ProtoKind.Message, new Dictionary<int, ProtoField> { [1] = new("phase", ProtoKind.String) }),
+        });
 
     public static readonly KubeResource ConfigMaps = new(
         "", "v1", "configmaps", "configmap", "ConfigMap", true, ["cm"],
-        (obj, _, now) => [Name(obj), (obj["data"] as System.Text.Json.Nodes.JsonObject)?.Count + (obj["binaryData"] as System.Text.Json.Nodes.JsonObject)?.Count ?? 0, Age(obj, now)],
-        [NameColumn, new("Data", "string", "", "Data contains the configuration data."), AgeColumn]);
+        (obj, _, now) => [Name(obj), ((obj["data"] as System.Text.Json.Nodes.JsonObject)?.Count ?? 0) + ((obj["binaryData"] as System.Text.Json.Nodes.JsonObject)?.Count ?? 0), Age(obj, now)],
+        [NameColumn, new("Data", "string", "", "Data contains the configuration data."), AgeColumn],
+        new Dictionary<int, ProtoField>
+        {
+            [1] = new("metadata", ProtoKind.Message, KubeProtobuf.ObjectMeta),
+            [2] = new("data", ProtoKind.MapStringString),
+            [3] = new("binaryData", ProtoKind.MapStringBytes),
+            [4] = new("immutable", ProtoKind.Bool),
+        });
 
     public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps];
 
