@@ -213,6 +213,7 @@ public sealed partial class EksService
     [GeneratedRegex(@"^arn:aws(-cn|-us-gov)?:iam::(?<account>\d{12}):(?<kind>user|role)/(?<name>[\w+=,.@\-/]+)$")]
     private static partial Regex PrincipalArnPattern();
 
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\*?$|^[a-z0-9]\*?$")]
+    // A namespace name, or a prefix ending in one '*' (team-*).
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$|^[a-z0-9][-a-z0-9]*\*$")]
     private static partial Regex NamespacePatternRegex();
 }
