@@ -2,8 +2,8 @@
 BeforeAll {
     Import-Module $PSScriptRoot/TestHelpers.psm1 -Force
 
-    # Long enough that awscli (about a second per call here) still sees CREATING right after create.
-    $script:Emulator = Start-TestEmulator -CreateSeconds 8 -DeleteSeconds 1 -UpdateSeconds 2
+    # Long enough that awscli (a second per call here, several on a loaded machine) still sees CREATING right after create.
+    $script:Emulator = Start-TestEmulator -CreateSeconds 20 -DeleteSeconds 1 -UpdateSeconds 2
     Set-TestAwsEnvironment -EndpointUrl $script:Emulator.Url
 
     function Invoke-Aws {
@@ -14,7 +14,7 @@ BeforeAll {
         if ($text) { $text | ConvertFrom-Json }
     }
 
-    function Wait-ClusterStatus([string] $Name, [string] $Status, [int] $TimeoutSeconds = 30) {
+    function Wait-ClusterStatus([string] $Name, [string] $Status, [int] $TimeoutSeconds = 90) {
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
         do {
             $current = (Invoke-Aws eks describe-cluster --name $Name).cluster.status
