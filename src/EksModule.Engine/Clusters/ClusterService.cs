@@ -16,18 +16,22 @@ public sealed class ClusterService
     private readonly AwsSession _session;
     private readonly Waiter _waiter;
 
+    private RoleManager? _roles;
+    private NetworkBuilder? _network;
+
     public ClusterService(AwsSession session, Waiter? waiter = null)
     {
         _session = session;
         _waiter = waiter ?? new Waiter();
         Eks = new EksApi(session);
-        Roles = new RoleManager(new IamApi(session), session.Region);
-        Network = new NetworkBuilder(session.Ec2);
     }
 
     public EksApi Eks { get; }
-    public RoleManager Roles { get; }
-    public NetworkBuilder Network { get; }
+
+    // IAM and EC2 clients are made on first use: reading clusters needs neither, and each client
+    // costs start-up time (AWSSDK.EC2 alone is a large assembly to load).
+    public RoleManager Roles => _roles ??= new RoleManager(new IamApi(_session), _session.Region);
+    public NetworkBuilder Network => _network ??= new NetworkBuilder(_session.Ec2);
     public string Region => _session.Region;
 
     /// <summary>Clusters whose names match any of the patterns (wildcards allowed); unmatched literal names are reported.</summary>

@@ -24,8 +24,7 @@ public sealed class GenericServiceConfig : ClientConfig
     private static readonly string UserAgentString = InternalSDKUtils.BuildUserAgentString("EksModule", "0.1.0");
 
     public GenericServiceConfig(ServiceDefinition service)
-        // The SDK's defaults modes (standard, in-region, ...) are the same for every service; EC2's copy serves.
-        : base(new DefaultConfigurationProvider(Amazon.EC2.AmazonEC2DefaultConfiguration.GetAllConfigurations()))
+        : base(new DefaultConfigurationProvider(DefaultsModes.All))
     {
         Service = service;
         ServiceId = service.ServiceId;
@@ -40,6 +39,31 @@ public sealed class GenericServiceConfig : ClientConfig
 
     public override Endpoint DetermineServiceOperationEndpoint(ServiceOperationEndpointParameters parameters)
         => EndpointProvider.ResolveEndpoint(GenericEndpointResolver.BuildParameters(this));
+}
+
+/// <summary>
+/// The SDK's defaults modes (AWS_DEFAULTS_MODE / defaults_mode), with the values every AWS SDK shares.
+/// Kept here so a generic client does not load a service package just to read them.
+/// </summary>
+internal static class DefaultsModes
+{
+    private static IDefaultConfiguration Mode(DefaultConfigurationMode name, double connectMs) => new DefaultConfiguration
+    {
+        Name = name,
+        RetryMode = RequestRetryMode.Standard,
+        S3UsEast1RegionalEndpoint = S3UsEast1RegionalEndpointValue.Regional,
+        ConnectTimeout = TimeSpan.FromMilliseconds(connectMs),
+        TlsNegotiationTimeout = TimeSpan.FromMilliseconds(connectMs),
+    };
+
+    internal static readonly IDefaultConfiguration[] All =
+    {
+        Mode(DefaultConfigurationMode.Standard, 3100),
+        Mode(DefaultConfigurationMode.InRegion, 1100),
+        Mode(DefaultConfigurationMode.CrossRegion, 3100),
+        Mode(DefaultConfigurationMode.Mobile, 30000),
+        Mode(DefaultConfigurationMode.Auto, 1100),
+    };
 }
 
 /// <summary>
