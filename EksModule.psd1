@@ -11,12 +11,15 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'Cluster.format.ps1xml'
+        'Auth.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
         'Get-EksCluster'
         'Wait-EksCluster'
         'Remove-EksCluster'
+        'Get-EksToken'
+        'Update-EksKubeconfig'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
