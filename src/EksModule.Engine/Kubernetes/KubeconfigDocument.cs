@@ -168,7 +168,8 @@ public static class KubeconfigDocument
     public static void WriteAtomic(string path, string content)
     {
         var target = Path.GetFullPath(path);
-        if (new FileInfo(target).ResolveLinkTarget(returnFinalTarget: true) is { } linked) target = linked.FullName;
+        var info = new FileInfo(target);
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } linked) target = linked.FullName;
         var directory = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
