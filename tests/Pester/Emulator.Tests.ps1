@@ -49,7 +49,7 @@ Describe 'EKS emulator' {
 
         (Invoke-Aws eks describe-cluster --name lifecycle).cluster.status | Should -Be 'CREATING'
         Wait-ClusterStatus -Name 'lifecycle' -Status 'ACTIVE' | Should -Be 'ACTIVE'
-        (Invoke-Aws eks describe-cluster --name lifecycle).cluster.endpoint | Should -Match '^https://[0-9A-F]{32}\.gr7\.us-east-1\.eks\.amazonaws\.com$'
+        (Invoke-Aws eks describe-cluster --name lifecycle).cluster.endpoint | Should -Match '^https://127\.0\.0\.1:\d+$'
     }
 
     It 'logs CreateCluster as mutating and DescribeCluster as not' {

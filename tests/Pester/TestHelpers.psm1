@@ -203,5 +203,87 @@ function Get-TestFixturePath {
     Join-Path $script:RepoRoot "tools/fixtures/$Name/$Name.dll"
 }
 
-Export-ModuleMember -Function Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment,
+
+function Start-TestToolProcess {
+    <# Runs a tool to completion with a private environment; returns ExitCode, Output and Error (text). #>
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [hashtable] $Environment = @{}, [string[]] $RemoveEnvironment = @())
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    foreach ($name in $RemoveEnvironment) { $null = $psi.Environment.Remove($name) }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $stdout; Error = $stderr.Result }
+}
+
+# The EKS token is a presigned URL for the real STS host; a token helper that sees AWS_ENDPOINT_URL would presign
+# for the emulator's http URL instead, which no EKS cluster accepts. Token minting therefore runs without it.
+$script:TokenEnvironmentToHide = @('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS')
+
+function New-TestKubeconfig {
+    <# Writes a kubeconfig for an emulated cluster with `aws eks update-kubeconfig` (exec entry: aws eks get-token); returns its path. #>
+    param([Parameter(Mandatory)] [string] $ClusterName, [string] $Path, [string] $Region = 'us-east-1', $Emulator)
+    if (-not $Path) { $Path = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-kubeconfig-$([guid]::NewGuid().ToString('n')).yaml" }
+    $result = Start-TestToolProcess -FilePath 'aws' -ArgumentList @('eks', 'update-kubeconfig', '--kubeconfig', $Path, '--name', $ClusterName,
+        '--region', $Region, '--endpoint-url', (Get-EmulatorUrl $Emulator))
+    if ($result.ExitCode -ne 0) { throw "aws eks update-kubeconfig failed: $($result.Error)" }
+    $Path
+}
+
+function Invoke-TestKubectl {
+    <# Runs kubectl against a kubeconfig; -Environment sets e.g. other AWS keys for the token helper. Returns ExitCode, Output, Error. #>
+    param([Parameter(Mandatory)] [string] $Kubeconfig, [Parameter(Mandatory)] [string[]] $ArgumentList, [hashtable] $Environment = @{})
+    Start-TestToolProcess -FilePath 'kubectl' -ArgumentList (@('--kubeconfig', $Kubeconfig) + $ArgumentList) -Environment $Environment -RemoveEnvironment $script:TokenEnvironmentToHide
+}
+
+function Get-TestEksToken {
+    <# Mints a token with `aws eks get-token` (real awscli signing); keys default to the current environment/profile. #>
+    param([Parameter(Mandatory)] [string] $ClusterName, [string] $AccessKey, [string] $SecretKey, [string] $SessionToken, [string] $Region = 'us-east-1')
+    $environment = @{}
+    if ($AccessKey) {
+        $environment.AWS_ACCESS_KEY_ID = $AccessKey
+        $environment.AWS_SECRET_ACCESS_KEY = $SecretKey
+        if ($SessionToken) { $environment.AWS_SESSION_TOKEN = $SessionToken }
+    }
+    $remove = $script:TokenEnvironmentToHide + @(if ($AccessKey -and -not $SessionToken) { 'AWS_SESSION_TOKEN' })
+    $result = Start-TestToolProcess -FilePath 'aws' -ArgumentList @('eks', 'get-token', '--cluster-name', $ClusterName, '--region', $Region,
+        '--query', 'status.token', '--output', 'text') -Environment $environment -RemoveEnvironment $remove
+    if ($result.ExitCode -ne 0) { throw "aws eks get-token failed: $($result.Error)" }
+    $result.Output.Trim()
+}
+
+function Get-TestKubeApiAccess {
+    <# The cluster's kube-apiserver as DescribeCluster publishes it: Endpoint and the path of its CA as a PEM file. #>
+    param([Parameter(Mandatory)] [string] $ClusterName, [string] $Region = 'us-east-1', $Emulator)
+    $result = Start-TestToolProcess -FilePath 'aws' -ArgumentList @('eks', 'describe-cluster', '--name', $ClusterName, '--region', $Region,
+        '--endpoint-url', (Get-EmulatorUrl $Emulator), '--query', 'cluster.[endpoint,certificateAuthority.data]', '--output', 'json')
+    if ($result.ExitCode -ne 0) { throw "aws eks describe-cluster failed: $($result.Error)" }
+    $endpoint, $caData = $result.Output | ConvertFrom-Json
+    $caPath = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-ca-$([guid]::NewGuid().ToString('n')).pem"
+    [IO.File]::WriteAllBytes($caPath, [Convert]::FromBase64String($caData))
+    [pscustomobject]@{ Endpoint = $endpoint; CaPath = $caPath }
+}
+
+function Invoke-TestKubeApi {
+    <# One HTTPS request to a kube-apiserver, TLS verified against -CaPath only (curl --cacert). Returns StatusCode and Body (parsed JSON when it is JSON). #>
+    param([Parameter(Mandatory)] $Access, [Parameter(Mandatory)] [string] $Path, [string] $Token, [string] $Method = 'GET', $Body)
+    $bodyFile = [IO.Path]::GetTempFileName()
+    try {
+        $arguments = @('-sS', '-o', $bodyFile, '-w', '%{http_code}', '--cacert', $Access.CaPath, '-X', $Method)
+        if ($Token) { $arguments += @('-H', "Authorization: Bearer $Token") }
+        if ($null -ne $Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', ($Body | ConvertTo-Json -Depth 10 -Compress)) }
+        $result = Start-TestToolProcess -FilePath 'curl' -ArgumentList ($arguments + @($Access.Endpoint + $Path))
+        if ($result.ExitCode -ne 0) { throw "curl failed ($($result.ExitCode)): $($result.Error)" }
+        $text = Get-Content -Raw $bodyFile
+        $parsed = try { $text | ConvertFrom-Json } catch { $text }
+        [pscustomobject]@{ StatusCode = [int]$result.Output; Body = $parsed }
+    } finally { Remove-Item $bodyFile -ErrorAction SilentlyContinue }
+}
+
+Export-ModuleMember -Function New-TestKubeconfig, Invoke-TestKubectl, Get-TestEksToken, Get-TestKubeApiAccess, Invoke-TestKubeApi, Start-TestToolProcess, Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment,
     Start-TestEmulator, Get-EmulatorRequest, Clear-EmulatorRequest, Add-EmulatorFault, Clear-EmulatorFault, Reset-Emulator, Set-EmulatorTiming

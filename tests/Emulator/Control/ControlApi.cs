@@ -1,5 +1,6 @@
 using EksEmulator.Eks;
 using EksEmulator.FrontDoor;
+using EksEmulator.Iam;
 using EksEmulator.Moto;
 
 namespace EksEmulator.Control;
@@ -44,9 +45,10 @@ public static class ControlApi
             return Results.NoContent();
         });
 
-        control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, MotoClient moto, CancellationToken cancel) =>
+        control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, MotoClient moto, AwsCredentialBook credentials, CancellationToken cancel) =>
         {
             faults.Clear();
+            credentials.Clear();
             await store.ClearAsync();
             await moto.ResetAsync(cancel);
             log.Clear();

@@ -12,7 +12,7 @@ public static class EksEndpoints
     public static void MapEks(this IEndpointRouteBuilder app)
     {
         Map(app, "POST", "/clusters", "CreateCluster", async (ctx, eks) =>
-            new { cluster = await eks.CreateClusterAsync(Region(ctx), await BodyAsync<CreateClusterRequest>(ctx), ctx.RequestAborted) });
+            new { cluster = await eks.CreateClusterAsync(Region(ctx), AwsRequestClassifier.ReadAccessKeyId(ctx.Request), await BodyAsync<CreateClusterRequest>(ctx), ctx.RequestAborted) });
         Map(app, "GET", "/clusters", "ListClusters", async (ctx, eks) =>
         {
             var (names, next) = await eks.ListClustersAsync(Region(ctx), MaxResults(ctx), Query(ctx, "nextToken"), ctx.RequestAborted);
@@ -44,6 +44,46 @@ public static class EksEndpoints
             new { nodegroup = await eks.DescribeNodegroupAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "nodegroupName"), ctx.RequestAborted) });
         Map(app, "DELETE", "/clusters/{name}/node-groups/{nodegroupName}", "DeleteNodegroup", async (ctx, eks) =>
             new { nodegroup = await eks.DeleteNodegroupAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "nodegroupName"), ctx.RequestAborted) });
+
+        const string entry = "/clusters/{name}/access-entries/{principalArn}";
+        Map(app, "POST", "/clusters/{name}/access-entries", "CreateAccessEntry", async (ctx, eks) =>
+            new { accessEntry = await eks.CreateAccessEntryAsync(Region(ctx), Route(ctx, "name"), await BodyAsync<CreateAccessEntryRequest>(ctx), ctx.RequestAborted) });
+        Map(app, "GET", "/clusters/{name}/access-entries", "ListAccessEntries", async (ctx, eks) =>
+        {
+            var (arns, next) = await eks.ListAccessEntriesAsync(Region(ctx), Route(ctx, "name"), Query(ctx, "associatedPolicyArn"), MaxResults(ctx), Query(ctx, "nextToken"), ctx.RequestAborted);
+            return new { accessEntries = arns, nextToken = next };
+        });
+        Map(app, "GET", entry, "DescribeAccessEntry", async (ctx, eks) =>
+            new { accessEntry = await eks.DescribeAccessEntryAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "principalArn"), ctx.RequestAborted) });
+        Map(app, "POST", entry, "UpdateAccessEntry", async (ctx, eks) =>
+            new { accessEntry = await eks.UpdateAccessEntryAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "principalArn"), await BodyAsync<UpdateAccessEntryRequest>(ctx), ctx.RequestAborted) });
+        Map(app, "DELETE", entry, "DeleteAccessEntry", async (ctx, eks) =>
+        {
+            await eks.DeleteAccessEntryAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "principalArn"), ctx.RequestAborted);
+            return new { };
+        });
+        Map(app, "POST", entry + "/access-policies", "AssociateAccessPolicy", async (ctx, eks) =>
+        {
+            var (cluster, principal) = (Route(ctx, "name"), Route(ctx, "principalArn"));
+            var associated = await eks.AssociateAccessPolicyAsync(Region(ctx), cluster, principal, await BodyAsync<AssociateAccessPolicyRequest>(ctx), ctx.RequestAborted);
+            return new { clusterName = cluster, principalArn = principal, associatedAccessPolicy = associated };
+        });
+        Map(app, "GET", entry + "/access-policies", "ListAssociatedAccessPolicies", async (ctx, eks) =>
+        {
+            var (cluster, principal) = (Route(ctx, "name"), Route(ctx, "principalArn"));
+            var (policies, next) = await eks.ListAssociatedAccessPoliciesAsync(Region(ctx), cluster, principal, MaxResults(ctx), Query(ctx, "nextToken"), ctx.RequestAborted);
+            return new { clusterName = cluster, principalArn = principal, nextToken = next, associatedAccessPolicies = policies };
+        });
+        Map(app, "DELETE", entry + "/access-policies/{policyArn}", "DisassociateAccessPolicy", async (ctx, eks) =>
+        {
+            await eks.DisassociateAccessPolicyAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "principalArn"), Route(ctx, "policyArn"), ctx.RequestAborted);
+            return new { };
+        });
+        Map(app, "GET", "/access-policies", "ListAccessPolicies", (ctx, _) =>
+        {
+            var (policies, next) = EksService.ListAccessPolicies(MaxResults(ctx), Query(ctx, "nextToken"));
+            return Task.FromResult<object>(new { accessPolicies = policies, nextToken = next });
+        });
 
         // The ARN is one URI label; SDKs percent-encode its '/' but a catch-all also accepts it unencoded.
         Map(app, "GET", "/tags/{**resourceArn}", "ListTagsForResource", async (ctx, eks) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EksEmulator.Kube;
 
 namespace EksEmulator.Eks;
 
@@ -49,6 +50,14 @@ public sealed class ClusterState
     public required string AuthenticationMode { get; set; }
     public required bool BootstrapClusterCreatorAdminPermissions { get; init; }
 
+    /// <summary>Canonical IAM ARN of whoever called CreateCluster (the assumed role's role ARN for a role session).</summary>
+    public required string CreatorArn { get; init; }
+    /// <summary>This cluster's TLS kube-apiserver on loopback; started at creation, published once the cluster is ACTIVE.</summary>
+    public KubeApiServer? ApiServer { get; set; }
+    public KubeObjectStore Objects { get; } = KubeObjectStore.WithDefaultNamespaces();
+    /// <summary>Access entries by principal ARN.</summary>
+    public SortedDictionary<string, AccessEntryState> AccessEntries { get; } = new(StringComparer.Ordinal);
+
     public DateTimeOffset? GoneAt { get; set; }
     public List<ClusterUpdate> Updates { get; } = [];
     public SortedDictionary<string, NodegroupState> Nodegroups { get; } = new(StringComparer.Ordinal);
@@ -59,7 +68,17 @@ public sealed class ClusterState
         : Updates.Any(u => !u.Applied) ? ClusterStatus.Updating
         : ClusterStatus.Active;
 
-    public string Endpoint => $"https://{EndpointId}.gr7.{Region}.eks.amazonaws.com";
+    /// <summary>The loopback address of this cluster's kube-apiserver (EKS would name https://&lt;id&gt;.gr7.&lt;region&gt;.eks.amazonaws.com).</summary>
+    public string? Endpoint => ApiServer is null ? null : $"https://127.0.0.1:{ApiServer.Port}";
+
+    /// <summary>Stops the kube-apiserver and drops the CA key once the cluster is gone.</summary>
+    public void Release()
+    {
+        var server = ApiServer;
+        ApiServer = null;
+        if (server is not null) _ = Task.Run(async () => await server.DisposeAsync());
+        CertificateAuthority.Dispose();
+    }
 
     public Logging LoggingResponse() => LoggingResponse(EnabledLogTypes);
 

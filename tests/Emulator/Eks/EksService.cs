@@ -3,12 +3,14 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EksEmulator.Iam;
+using EksEmulator.Kube;
 using EksEmulator.Moto;
 
 namespace EksEmulator.Eks;
 
 /// <summary>The EKS operations: validation as EKS documents it, state changes, and the resources EKS owns in EC2.</summary>
-public sealed partial class EksService(EksStore store, MotoClient moto, LifecycleTimings timings)
+public sealed partial class EksService(EksStore store, MotoClient moto, LifecycleTimings timings, AwsCredentialBook credentials, KubeApiHost kubeApiHost)
 {
     public const string AccountId = "123456789012";
     public static readonly string[] SupportedVersions = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"];
@@ -16,8 +18,13 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
 
     // ---- clusters ----
 
-    public Task<ClusterResponse> CreateClusterAsync(string region, CreateClusterRequest request, CancellationToken cancel) =>
-        store.RunAsync(async view =>
+    public async Task<ClusterResponse> CreateClusterAsync(string region, string? callerAccessKeyId, CreateClusterRequest request, CancellationToken cancel)
+    {
+        // The creator is whoever signed the request; EKS makes it the cluster's first administrator.
+        var callerArn = await credentials.CallerArnAsync(callerAccessKeyId ?? AwsCredentialBook.DefaultAccessKeyId, cancel);
+        var creator = IamPrincipal.FromCallerArn(callerArn, callerAccessKeyId ?? "")
+            ?? throw EksException.InvalidRequest($"The caller {callerArn} is not an IAM principal that can administer a cluster.");
+        return await store.RunAsync(async view =>
         {
             var name = ValidateName(request.Name, "cluster", 100);
             if (view.Find(region, name) is { } existing)
@@ -84,10 +91,15 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
                 EncryptionConfig = request.EncryptionConfig,
                 AuthenticationMode = authenticationMode,
                 BootstrapClusterCreatorAdminPermissions = request.AccessConfig?.BootstrapClusterCreatorAdminPermissions ?? true,
+                CreatorArn = creator.CanonicalArn,
             };
+            if (cluster.BootstrapClusterCreatorAdminPermissions && authenticationMode != "CONFIG_MAP")
+                AddCreatorAccessEntry(cluster, view.Now);
+            cluster.ApiServer = await kubeApiHost.StartAsync(cluster, view.Now, cancel);
             view.Add(cluster);
             return cluster.ToResponse(view.Now);
         }, cancel);
+    }
 
     public Task<ClusterResponse> DescribeClusterAsync(string region, string name, CancellationToken cancel) =>
         store.RunAsync(view => Task.FromResult(view.Get(region, name).ToResponse(view.Now)), cancel);
@@ -217,7 +229,13 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
             throw EksException.InvalidParameter($"Cluster already has authentication mode {mode}.", clusterName: cluster.Name);
         if (to < from)
             throw EksException.InvalidParameter($"Unsupported authentication mode update from {cluster.AuthenticationMode} to {mode}", clusterName: cluster.Name);
-        return ("AccessConfigUpdate", [new UpdateParam("AuthenticationMode", mode)], c => c.AuthenticationMode = mode);
+        return ("AccessConfigUpdate", [new UpdateParam("AuthenticationMode", mode)], c =>
+        {
+            // Leaving CONFIG_MAP turns the creator's hidden admin binding into a visible access entry, as EKS does.
+            if (c.AuthenticationMode == "CONFIG_MAP" && c.BootstrapClusterCreatorAdminPermissions && !c.AccessEntries.ContainsKey(c.CreatorArn))
+                AddCreatorAccessEntry(c, DateTimeOffset.UtcNow);
+            c.AuthenticationMode = mode;
+        });
     }
 
     // ---- node groups ----

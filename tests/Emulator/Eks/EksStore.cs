@@ -29,7 +29,7 @@ public sealed class EksStore(TimeProvider clock)
         await _gate.WaitAsync();
         try
         {
-            foreach (var cluster in _clusters.Values) cluster.CertificateAuthority.Dispose();
+            foreach (var cluster in _clusters.Values) cluster.Release();
             _clusters.Clear();
         }
         finally
@@ -44,7 +44,7 @@ public sealed class EksStore(TimeProvider clock)
         {
             if (cluster.GoneAt <= now)
             {
-                cluster.CertificateAuthority.Dispose();
+                cluster.Release();
                 _clusters.Remove(key);
                 continue;
             }

@@ -85,3 +85,20 @@ public sealed record NodegroupResponse(
     List<string> InstanceTypes, List<string> Subnets, JsonElement? RemoteAccess, string AmiType, string NodeRole,
     Dictionary<string, string> Labels, List<Taint>? Taints, NodegroupResources Resources, int DiskSize, Health Health,
     NodegroupUpdateConfig UpdateConfig, Dictionary<string, string> Tags);
+
+public sealed record AccessScope(string? Type, List<string>? Namespaces);
+
+public sealed record CreateAccessEntryRequest(
+    string? PrincipalArn, List<string>? KubernetesGroups, Dictionary<string, string>? Tags, string? ClientRequestToken, string? Username, string? Type);
+
+public sealed record UpdateAccessEntryRequest(List<string>? KubernetesGroups, string? ClientRequestToken, string? Username);
+
+public sealed record AssociateAccessPolicyRequest(string? PolicyArn, AccessScope? AccessScope);
+
+public sealed record AccessEntryResponse(
+    string ClusterName, string PrincipalArn, List<string> KubernetesGroups, string AccessEntryArn, double CreatedAt,
+    double ModifiedAt, Dictionary<string, string> Tags, string Username, string Type);
+
+public sealed record AssociatedAccessPolicyResponse(string PolicyArn, AccessScope AccessScope, double AssociatedAt, double ModifiedAt);
+
+public sealed record AccessPolicyResponse(string Name, string Arn);

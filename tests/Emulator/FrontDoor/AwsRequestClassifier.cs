@@ -37,6 +37,16 @@ public static partial class AwsRequestClassifier
         return parts.Length >= 5 ? (parts[3], parts[2]) : (UnknownService, DefaultRegion);
     }
 
+    /// <summary>The access key id of the SigV4 credential scope, or null for an unsigned request.</summary>
+    public static string? ReadAccessKeyId(HttpRequest request)
+    {
+        var credential = request.Query["X-Amz-Credential"].ToString();
+        var match = CredentialPattern().Match(request.Headers.Authorization.ToString());
+        if (match.Success) credential = match.Groups["scope"].Value;
+        var slash = credential.IndexOf('/');
+        return slash > 0 ? credential[..slash] : null;
+    }
+
     /// <summary>Classifies a request for another service than EKS; <paramref name="body"/> is its buffered body.</summary>
     public static AwsRequestInfo ClassifyProxied(HttpRequest request, string service, string region, byte[] body)
     {

@@ -1,5 +1,6 @@
 using EksEmulator.Control;
 using EksEmulator.Eks;
+using EksEmulator.Iam;
 using EksEmulator.Moto;
 
 namespace EksEmulator.FrontDoor;
@@ -8,7 +9,8 @@ namespace EksEmulator.FrontDoor;
 /// One URL for every AWS service: EKS (by SigV4 credential scope) is answered here, everything else goes to moto.
 /// Every AWS request is logged and may meet an injected fault before it is served.
 /// </summary>
-public sealed class FrontDoorMiddleware(RequestDelegate next, RequestLog log, FaultInjector faults, MotoProxy proxy, ILogger<FrontDoorMiddleware> logger)
+public sealed class FrontDoorMiddleware(
+    RequestDelegate next, RequestLog log, FaultInjector faults, MotoProxy proxy, AwsCredentialBook credentials, ILogger<FrontDoorMiddleware> logger)
 {
     public const string ControlPrefix = "/_emulator";
 
@@ -66,7 +68,9 @@ public sealed class FrontDoorMiddleware(RequestDelegate next, RequestLog log, Fa
 
         try
         {
-            await proxy.ForwardAsync(context, body);
+            // Keys moto issues are remembered so EKS tokens signed with them can be verified.
+            var observe = AwsCredentialBook.IssuesCredentials(service, info.Operation) ? credentials.Observe : (Action<byte[]>?)null;
+            await proxy.ForwardAsync(context, body, observe);
         }
         catch (HttpRequestException e) when (!context.Response.HasStarted)
         {

@@ -10,7 +10,8 @@ public sealed class MotoProxy(HttpClient moto)
         "TE", "Trailer", "Transfer-Encoding", "Upgrade",
     };
 
-    public async Task ForwardAsync(HttpContext context, byte[] body)
+    /// <param name="observe">When given, moto's successful answer is buffered and handed to it before it is relayed.</param>
+    public async Task ForwardAsync(HttpContext context, byte[] body, Action<byte[]>? observe = null)
     {
         var incoming = context.Request;
         var target = new Uri(moto.BaseAddress!, incoming.Path.Value!.TrimStart('/') + incoming.QueryString.Value);
@@ -33,6 +34,14 @@ public sealed class MotoProxy(HttpClient moto)
             response.Headers[name] = values.ToArray();
         }
 
-        await answer.Content.CopyToAsync(response.Body, context.RequestAborted);
+        if (observe is null)
+        {
+            await answer.Content.CopyToAsync(response.Body, context.RequestAborted);
+            return;
+        }
+
+        var content = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
+        if (answer.IsSuccessStatusCode) observe(content);
+        await response.Body.WriteAsync(content, context.RequestAborted);
     }
 }

@@ -81,6 +81,16 @@ public sealed class MotoClient(HttpClient moto)
         return true;
     }
 
+    /// <summary>The ARN STS reports for requests signed with <paramref name="accessKeyId"/> (moto reads the key from the credential scope).</summary>
+    public async Task<string> GetCallerArnAsync(string accessKeyId, CancellationToken cancel)
+    {
+        using var request = Request("sts", "us-east-1", [new("Action", "GetCallerIdentity"), new("Version", "2011-06-15")], accessKeyId);
+        using var response = await moto.SendAsync(request, cancel);
+        await EnsureSuccessAsync(response, "STS GetCallerIdentity");
+        var document = XDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
+        return document.Descendants().First(e => e.Name.LocalName == "Arn").Value;
+    }
+
     public async Task ResetAsync(CancellationToken cancel)
     {
         using var response = await moto.PostAsync("moto-api/reset", null, cancel);
@@ -105,12 +115,12 @@ public sealed class MotoClient(HttpClient moto)
         return XDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
     }
 
-    private static HttpRequestMessage Request(string service, string region, IEnumerable<KeyValuePair<string, string>> form)
+    private static HttpRequestMessage Request(string service, string region, IEnumerable<KeyValuePair<string, string>> form, string accessKeyId = "AKIAIOSFODNN7EXAMPLE")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "") { Content = new FormUrlEncodedContent(form) };
         // Unsigned: moto only reads the credential scope to pick service and region.
         request.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0");
+            $"AWS4-HMAC-SHA256 Credential={accessKeyId}/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0");
         return request;
     }
 

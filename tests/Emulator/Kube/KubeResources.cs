@@ -1,0 +1,76 @@
+namespace EksEmulator.Kube;
+
+/// <summary>
+/// One Kubernetes resource kind the emulated apiserver serves. Adding a kind (nodes, services, storageclasses, ...)
+/// is one entry in <see cref="KubeResources.All"/> plus, where it needs them, its own defaults and table columns.
+/// </summary>
+public sealed record KubeResource(
+    string Group, string Version, string Plural, string Singular, string Kind, bool Namespaced, string[] ShortNames,
+    Func<System.Text.Json.Nodes.JsonObject, IReadOnlyList<TableColumn>, DateTimeOffset, List<object?>>? Cells = null,
+    IReadOnlyList<TableColumn>? Columns = null,
+    IReadOnlyDictionary<int, ProtoField>? Protobuf = null)
+{
+    public static readonly string[] AllVerbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
+
+    /// <summary>"v1" for the core group, else "group/version", as apiVersion is written.</summary>
+    public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>The store key: resources of one group share nothing with same-named resources of another.</summary>
+    public string Key => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+}
+
+/// <summary>A column of a meta.k8s.io/v1 Table, as kubectl prints it.</summary>
+public sealed record TableColumn(string Name, string Type, string Format, string Description, int Priority = 0);
+
+public static class KubeResources
+{
+    private static readonly TableColumn NameColumn = new("Name", "string", "name", "Name must be unique within a namespace.");
+    private static readonly TableColumn AgeColumn = new("Age", "string", "", "CreationTimestamp is a timestamp representing the server time when this object was created.");
+
+    public static readonly KubeResource Namespaces = new(
+        "", "v1", "namespaces", "namespace", "Namespace", false, ["ns"],
+        (obj, _, now) => [Name(obj), obj["status"]?["phase"]?.GetValue<string>() ?? "Active", Age(obj, now)],
+        [NameColumn, new("Status", "string", "", "The status of the namespace"), AgeColumn],
+        new Dictionary<int, ProtoField>
+        {
+            [1] = new("metadata", ProtoKind.Message, KubeProtobuf.ObjectMeta),
+            [2] = new("spec", ProtoKind.Message, new Dictionary<int, ProtoField> { [1] = new("finalizers", ProtoKind.RepeatedString) }),
+            [3] = new("status", ProtoKind.Message, new Dictionary<int, ProtoField> { [1] = new("phase", ProtoKind.String) }),
+        });
+
+    public static readonly KubeResource ConfigMaps = new(
+        "", "v1", "configmaps", "configmap", "ConfigMap", true, ["cm"],
+        (obj, _, now) => [Name(obj), ((obj["data"] as System.Text.Json.Nodes.JsonObject)?.Count ?? 0) + ((obj["binaryData"] as System.Text.Json.Nodes.JsonObject)?.Count ?? 0), Age(obj, now)],
+        [NameColumn, new("Data", "string", "", "Data contains the configuration data."), AgeColumn],
+        new Dictionary<int, ProtoField>
+        {
+            [1] = new("metadata", ProtoKind.Message, KubeProtobuf.ObjectMeta),
+            [2] = new("data", ProtoKind.MapStringString),
+            [3] = new("binaryData", ProtoKind.MapStringBytes),
+            [4] = new("immutable", ProtoKind.Bool),
+        });
+
+    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps];
+
+    public static KubeResource? Find(string group, string version, string plural) =>
+        All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);
+
+    public static IEnumerable<IGrouping<string, KubeResource>> NamedGroups() =>
+        All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group);
+
+    public static string Name(System.Text.Json.Nodes.JsonObject obj) => obj["metadata"]?["name"]?.GetValue<string>() ?? "";
+
+    /// <summary>kubectl's short age format: 45s, 12m, 3h, 2d.</summary>
+    public static string Age(System.Text.Json.Nodes.JsonObject obj, DateTimeOffset now)
+    {
+        var text = obj["metadata"]?["creationTimestamp"]?.GetValue<string>();
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var created))
+            return "<unknown>";
+        var age = now - created;
+        if (age < TimeSpan.Zero) age = TimeSpan.Zero;
+        return age.TotalMinutes < 2 ? $"{(int)age.TotalSeconds}s"
+            : age.TotalHours < 2 ? $"{(int)age.TotalMinutes}m"
+            : age.TotalDays < 2 ? $"{(int)age.TotalHours}h"
+            : $"{(int)age.TotalDays}d";
+    }
+}
