@@ -233,6 +233,18 @@ x-unknown-field: keep me
         $out | Should -Match 'refused'
     }
 
+    It 'kubectl get namespaces works against the emulated kube-apiserver through the helper' {
+        $path = Join-Path $Work 'e2e.kubeconfig'
+        $null = Update-EksKubeconfig -ClusterName authdemo -Path $path
+        # AWS_ENDPOINT_URL stays set: the helper signs for the real STS host regardless, as the cluster requires.
+        $result = Start-TestToolProcess -FilePath 'kubectl' -ArgumentList @('--kubeconfig', $path, 'get', 'namespaces', '-o', 'name')
+        $result.Error | Should -BeNullOrEmpty
+        $result.ExitCode | Should -Be 0
+        $result.Output | Should -Match 'namespace/default'
+        $version = Start-TestToolProcess -FilePath 'kubectl' -ArgumentList @('--kubeconfig', $path, 'get', '--raw', '/version')
+        $version.ExitCode | Should -Be 0
+    }
+
     It 'writes atomically with mode 0600 on Unix and leaves no temporary file' -Skip:$IsWindows {
         $path = Join-Path $Work 'mode.kubeconfig'
         Set-Content -Path $path -Value $Foreign
