@@ -8,7 +8,11 @@
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [int] $Count = 20
+    [int] $Count = 20,
+    # With the emulator (from the main Bench) and an ACTIVE cluster in it, also time kubectl through each token source.
+    $Emulator,
+    [string] $ClusterName = 'x',
+    [int] $KubectlCount = 10
 )
 $ErrorActionPreference = 'Stop'
 $rid = if ($IsWindows) { 'win-x64' } else { 'linux-x64' }
@@ -49,4 +53,35 @@ try {
     } | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 } finally {
     foreach ($k in $saved.Keys) { if ($null -eq $saved[$k]) { Remove-Item "Env:$k" -ErrorAction SilentlyContinue } else { Set-Item "Env:$k" $saved[$k] } }
+}
+
+if ($Emulator) {
+    Import-Module (Join-Path $PSScriptRoot '../tests/Pester/TestHelpers.psm1')
+    Import-Module (Join-Path $ModulePath 'EksModule.psd1')
+    $ours = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-bench-$PID-ours.yaml"
+    $null = Update-EksKubeconfig -ClusterName $ClusterName -Path $ours
+    $theirs = New-TestKubeconfig -ClusterName $ClusterName -Emulator $Emulator
+    function Measure-Kubectl([string] $Kubeconfig) {
+        $times = foreach ($i in 1..$KubectlCount) {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $result = Invoke-TestKubectl -Kubeconfig $Kubeconfig -ArgumentList @('get', '--raw', '/version')
+            $watch.Stop()
+            if ($result.ExitCode -ne 0) { throw "kubectl failed: $($result.Error)" }
+            $watch.Elapsed.TotalMilliseconds
+        }
+        $sorted = @($times | Sort-Object)
+        $sorted[[int][math]::Floor($sorted.Count / 2)]
+    }
+    try {
+        $oursMs = Measure-Kubectl $ours
+        $theirsMs = Measure-Kubectl $theirs
+        [pscustomobject]@{
+            Measurement         = "kubectl get --raw /version on the emulator (median of $KubectlCount)"
+            'via eks-token-helper' = '{0:N0} ms' -f $oursMs
+            'via aws eks get-token' = '{0:N0} ms' -f $theirsMs
+            Ratio               = '{0:N2}x' -f ($oursMs / $theirsMs)
+        } | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    } finally {
+        Remove-Item $ours, $theirs -ErrorAction SilentlyContinue
+    }
 }

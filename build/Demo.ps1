@@ -33,12 +33,22 @@ try {
     Show 'New-EksCluster -Name demo -AvailabilityZoneCount 3 | Select-Object Name, Status, Version'
     Write-Host "Mutating requests on the rerun: $(@(Get-EmulatorRequest -Emulator $emulator -Mutating).Count)" -ForegroundColor Green
 
+    Step 'Add a managed node group (an Auto Scaling group behind it), then look at its instances across AZs'
+    Show 'Get-EksCluster -Name demo | Add-EksNodeGroup -Name web -InstanceType t3.large -MinSize 1 -DesiredSize 3 -MaxSize 4 -Label @{ role = "web" }'
+    Show 'Get-EksNodeGroupInstance -ClusterName demo -NodegroupName web'
+
+    Step 'kubectl without the AWS CLI: the kubeconfig runs the module''s own token helper'
+    $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-demo-$PID.yaml"
+    Show "Update-EksKubeconfig -ClusterName demo -Path '$kubeconfig' -SetCurrentContext"
+    Show "kubectl --kubeconfig '$kubeconfig' get namespaces"
+    Remove-Item $kubeconfig -ErrorAction SilentlyContinue
+
     Step 'List and inspect'
     Show 'Get-EksCluster'
     Show 'Get-EksCluster -Name demo | Format-List'
     Show 'aws eks describe-cluster --name demo --query "cluster.[name,status,version,resourcesVpcConfig.vpcId]" --output text'
 
-    Step 'Remove the cluster, then the VPC and role the module made for it'
+    Step 'Remove the cluster (its node group first, with -Force), then the VPC and roles the module made for it'
     Show 'Get-EksCluster -Name demo | Remove-EksCluster -Force -IncludeNetwork'
     Show 'Get-EksCluster'
     Show 'aws ec2 describe-vpcs --filters Name=tag:eksmodule:cluster-name,Values=demo --query "length(Vpcs)"'
