@@ -11,12 +11,16 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'Cluster.format.ps1xml'
+        'Dns.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
         'Get-EksCluster'
         'Wait-EksCluster'
         'Remove-EksCluster'
+        'Set-EksDnsRecord'
+        'Get-EksDnsRecord'
+        'Remove-EksDnsRecord'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

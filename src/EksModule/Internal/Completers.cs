@@ -66,3 +66,11 @@ public sealed class ClusterNameCompleter : IArgumentCompleter
         }
     }
 }
+
+/// <summary>Completes -Type with the record types Route 53 supports.</summary>
+public sealed class DnsRecordTypeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+        => CompletionHelper.Complete(Engine.Dns.RecordValidation.Types, wordToComplete);
+}
