@@ -242,3 +242,56 @@ data:
         } finally { Remove-Item $kc }
     }
 }
+
+Describe 'services, ingresses and ingress classes through kubectl' {
+    It 'applies and lists them with kubectl''s columns' {
+        $kc = $script:Kubeconfig
+        $manifest = Join-Path ([IO.Path]::GetTempPath()) "kubeapi-$([guid]::NewGuid().ToString('n')).yaml"
+        Set-Content $manifest @'
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: alb
+spec:
+  controller: ingress.k8s.aws/alb
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: default
+spec:
+  type: LoadBalancer
+  selector:
+    app: web
+  ports:
+  - port: 80
+    protocol: TCP
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: site
+  namespace: default
+spec:
+  ingressClassName: alb
+  defaultBackend:
+    service:
+      name: web
+      port:
+        number: 80
+'@
+        try {
+            $apply = Invoke-TestKubectl $kc @('apply', '-f', $manifest)
+            $apply.ExitCode | Should -Be 0 -Because $apply.Error
+        } finally { Remove-Item $manifest }
+        $services = Invoke-TestKubectl $kc @('get', 'svc')
+        $services.ExitCode | Should -Be 0 -Because $services.Error
+        $services.Output | Should -Match 'web\s+LoadBalancer\s+\S+\s+\S+\s+80/TCP'
+        (Invoke-TestKubectl $kc @('get', 'ingressclass', 'alb', '-o', 'jsonpath={.spec.controller}')).Output | Should -Be 'ingress.k8s.aws/alb'
+        (Invoke-TestKubectl $kc @('get', 'ingress', 'site', '-o', 'jsonpath={.spec.ingressClassName}')).Output | Should -Be 'alb'
+        (Invoke-TestKubectl $kc @('delete', 'ingress', 'site')).ExitCode | Should -Be 0
+        (Invoke-TestKubectl $kc @('delete', 'svc', 'web')).ExitCode | Should -Be 0
+        (Invoke-TestKubectl $kc @('delete', 'ingressclass', 'alb')).ExitCode | Should -Be 0
+    }
+}

@@ -25,6 +25,8 @@ public static class ErrorClassifier
                 return new ClassifiedError(config.ErrorId, config.ErrorId == "NoCredentials" ? "AuthenticationError" : "InvalidArgument", config.Message, true);
             case InvalidClusterInputException input:
                 return new ClassifiedError(input.ErrorId, "InvalidArgument", StripParamSuffix(input), true);
+            case Dns.InvalidRecordInputException record:
+                return new ClassifiedError(record.ErrorId, "InvalidArgument", record.Message, true);
             case InvalidNetworkPlanException plan:
                 return new ClassifiedError("InvalidNetworkPlan", "InvalidArgument", string.Join(" ", plan.Problems), true);
             case Kubernetes.InvalidKubeconfigException kubeconfig:

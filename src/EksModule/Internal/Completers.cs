@@ -74,3 +74,11 @@ public sealed class AmiTypeCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
         => CompletionHelper.Complete(Engine.NodeGroups.NodeGroupValidation.AmiTypes, wordToComplete);
 }
+
+/// <summary>Completes -Type with the record types Route 53 supports.</summary>
+public sealed class DnsRecordTypeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+        => CompletionHelper.Complete(Engine.Dns.RecordValidation.Types, wordToComplete);
+}

@@ -50,7 +50,55 @@ public static class KubeResources
             [4] = new("immutable", ProtoKind.Bool),
         });
 
-    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps];
+    // Services, Ingresses and IngressClasses are served as JSON (no protobuf schema here: a protobuf body is
+    // answered 415, which clients that can fall back to JSON do). Columns follow kubectl's printers.
+    public static readonly KubeResource Services = new(
+        "", "v1", "services", "service", "Service", true, ["svc"],
+        (obj, _, now) => [Name(obj), Str(obj["spec"]?["type"]) ?? "ClusterIP", Str(obj["spec"]?["clusterIP"]) ?? "<none>",
+            LoadBalancerHosts(obj), ServicePorts(obj), Age(obj, now)],
+        [NameColumn, new("Type", "string", "", "The type of service."), new("Cluster-IP", "string", "", "The cluster IP."),
+            new("External-IP", "string", "", "The external IP or load balancer host name."), new("Port(s)", "string", "", "The ports."), AgeColumn]);
+
+    public static readonly KubeResource Ingresses = new(
+        "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, ["ing"],
+        (obj, _, now) => [Name(obj), Str(obj["spec"]?["ingressClassName"]) ?? "<none>", IngressHosts(obj), LoadBalancerHosts(obj, ""), "80", Age(obj, now)],
+        [NameColumn, new("Class", "string", "", "The ingress class."), new("Hosts", "string", "", "The rule hosts."),
+            new("Address", "string", "", "The load balancer address."), new("Ports", "string", "", "The ports."), AgeColumn]);
+
+    public static readonly KubeResource IngressClasses = new(
+        "networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, [],
+        (obj, _, now) => [Name(obj), Str(obj["spec"]?["controller"]) ?? "", Str(obj["spec"]?["parameters"]?["name"]) ?? "<none>", Age(obj, now)],
+        [NameColumn, new("Controller", "string", "", "The controller."), new("Parameters", "string", "", "The parameters."), AgeColumn]);
+
+    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses];
+
+    private static string? Str(System.Text.Json.Nodes.JsonNode? node) => node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static string LoadBalancerHosts(System.Text.Json.Nodes.JsonObject obj, string none = "<pending>")
+    {
+        var ingress = obj["status"]?["loadBalancer"]?["ingress"] as System.Text.Json.Nodes.JsonArray;
+        var hosts = ingress?.Select(i => Str(i?["hostname"]) ?? Str(i?["ip"])).Where(h => h is not null).ToList() ?? [];
+        if (hosts.Count > 0) return string.Join(",", hosts);
+        return Str(obj["spec"]?["type"]) is "LoadBalancer" || obj["kind"]?.ToString() == "Ingress" ? none : "<none>";
+    }
+
+    private static string ServicePorts(System.Text.Json.Nodes.JsonObject obj)
+    {
+        var ports = obj["spec"]?["ports"] as System.Text.Json.Nodes.JsonArray;
+        if (ports is null || ports.Count == 0) return "<none>";
+        return string.Join(",", ports.Select(p =>
+        {
+            var nodePort = p?["nodePort"]?.ToString();
+            return $"{p?["port"]}{(nodePort is null ? "" : ":" + nodePort)}/{Str(p?["protocol"]) ?? "TCP"}";
+        }));
+    }
+
+    private static string IngressHosts(System.Text.Json.Nodes.JsonObject obj)
+    {
+        var rules = obj["spec"]?["rules"] as System.Text.Json.Nodes.JsonArray;
+        var hosts = rules?.Select(r => Str(r?["host"])).Where(h => h is not null).ToList() ?? [];
+        return hosts.Count == 0 ? "*" : string.Join(",", hosts);
+    }
 
     public static KubeResource? Find(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);

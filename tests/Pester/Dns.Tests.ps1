@@ -1,0 +1,155 @@
+# Set-/Get-/Remove-EksDnsRecord: against plain moto (checked with awscli), and through the emulator's
+# front door, whose request log shows how many change calls were made and that -WhatIf changes nothing.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
+    function script:New-TestZone([string] $Name, [switch] $Private, [string] $VpcId) {
+        $arguments = @('route53', 'create-hosted-zone', '--name', $Name, '--caller-reference', [guid]::NewGuid().ToString())
+        if ($Private) { $arguments += @('--vpc', "VPCRegion=us-east-1,VPCId=$VpcId", '--hosted-zone-config', 'PrivateZone=true') }
+        (AwsJson @arguments).HostedZone.Id -replace '^/hostedzone/', ''
+    }
+    function script:Get-TestRecordSet([string] $ZoneId) { (AwsJson route53 list-resource-record-sets --hosted-zone-id $ZoneId).ResourceRecordSets }
+}
+
+Describe 'Set-EksDnsRecord against plain moto' {
+    BeforeAll {
+        $script:Moto = Start-TestMoto
+        Set-TestAwsEnvironment -EndpointUrl $Moto.Url
+        Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
+        $vpc = (AwsJson ec2 create-vpc --cidr-block 10.0.0.0/16).Vpc.VpcId
+        $subnetA = (AwsJson ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.1.0/24 --availability-zone us-east-1a).Subnet.SubnetId
+        $subnetB = (AwsJson ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.2.0/24 --availability-zone us-east-1b).Subnet.SubnetId
+        $script:Nlb = (AwsJson elbv2 create-load-balancer --name app-nlb --type network --subnets $subnetA $subnetB).LoadBalancers[0]
+        $script:ZoneId = New-TestZone -Name example.test
+        $script:SubZoneId = New-TestZone -Name sub.example.test
+        $script:PrivateZoneId = New-TestZone -Name example.test -Private -VpcId $vpc
+    }
+    AfterAll {
+        Remove-Module EksModule -ErrorAction SilentlyContinue
+        $Moto | Stop-TestServer
+    }
+
+    It 'writes an A alias to an NLB given by ARN, with the DNS name and canonical zone from ELBv2' {
+        $record = Set-EksDnsRecord -Name app.example.test -LoadBalancerArn $Nlb.LoadBalancerArn
+        $record | Should -BeOfType 'EksModule.Types.EksDnsRecord'
+        $record.Type | Should -Be 'A'
+        $record.Status | Should -Be 'INSYNC'
+        $record.HostedZoneId | Should -Be $ZoneId
+        $set = Get-TestRecordSet $ZoneId | Where-Object { $_.Name -eq 'app.example.test.' -and $_.Type -eq 'A' }
+        $set.AliasTarget.DNSName.TrimEnd('.') | Should -Be $Nlb.DNSName
+        $set.AliasTarget.HostedZoneId | Should -Be $Nlb.CanonicalHostedZoneId
+    }
+
+    It 'picks the zone with the longest matching suffix, and the private zone only with -PrivateZone' {
+        (Set-EksDnsRecord -Name www.sub.example.test -Type CNAME -Value app.example.test).HostedZoneId | Should -Be $SubZoneId
+        (Set-EksDnsRecord -Name db.example.test -Type A -Value 10.0.1.5 -PrivateZone).HostedZoneId | Should -Be $PrivateZoneId
+        Get-TestRecordSet $ZoneId | Where-Object Name -eq 'db.example.test.' | Should -BeNullOrEmpty
+    }
+
+    It 'converges: a rerun with the same values sends nothing and reports Action None' {
+        $again = Set-EksDnsRecord -Name app.example.test -LoadBalancerArn $Nlb.LoadBalancerArn
+        $again.Action | Should -Be 'None'
+        $again.ChangeId | Should -BeNullOrEmpty
+    }
+
+    It 'updates an existing record with UPSERT and reports the previous value' {
+        $null = Set-EksDnsRecord -Name txt.example.test -Type TXT -Value 'v=one'
+        $updated = Set-EksDnsRecord -Name txt.example.test -Type TXT -Value 'v=two' -TTL 60
+        $updated.Action | Should -Be 'UPSERT'
+        $updated.PreviousValue | Should -Match 'v=one'
+        (Get-TestRecordSet $ZoneId | Where-Object Name -eq 'txt.example.test.').ResourceRecords.Value | Should -Be '"v=two"'
+    }
+
+    It 'Get-EksDnsRecord filters by wildcard name and type; Remove-EksDnsRecord deletes the exact record' {
+        $found = Get-EksDnsRecord -Name '*.example.test' -Type A
+        $found.Name | Should -Contain 'app.example.test'
+        $found.Type | Sort-Object -Unique | Should -Be 'A'
+        Get-EksDnsRecord -Name txt.example.test -Type TXT | Remove-EksDnsRecord -Force
+        Get-TestRecordSet $ZoneId | Where-Object Name -eq 'txt.example.test.' | Should -BeNullOrEmpty
+    }
+
+    It 'formats as a table with name, type and target' {
+        $text = Get-EksDnsRecord -Name app.example.test | Format-Table | Out-String
+        $text | Should -Match 'app\.example\.test\s+A'
+        $text | Should -Match 'ALIAS'
+    }
+
+    It 'says which zone is missing, with an ErrorId' {
+        { Set-EksDnsRecord -Name web.nowhere.test -Type A -Value 192.0.2.1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NoSuchHostedZone*'
+    }
+
+    It 'reports an unknown load balancer as LoadBalancerNotFound' {
+        { Set-EksDnsRecord -Name x.example.test -LoadBalancerArn 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/none/0000000000000000' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LoadBalancerNotFound*'
+    }
+}
+
+Describe 'Set-EksDnsRecord through the emulator (request log)' {
+    BeforeAll {
+        $script:Emulator = Start-TestEmulator
+        Set-TestAwsEnvironment -EndpointUrl $Emulator.Url
+        Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
+        $script:ZoneId = New-TestZone -Name bulk.test
+    }
+    AfterAll {
+        Remove-Module EksModule -ErrorAction SilentlyContinue
+        $Emulator | Stop-TestServer
+        $Emulator.Moto | Stop-TestServer
+    }
+
+    It 'sends 2,500 piped CNAME records in at most 3 change calls, and all arrive' {
+        Clear-EmulatorRequest
+        $records = 1..2500 | ForEach-Object { [pscustomobject]@{ Name = "host$_.bulk.test"; Type = 'CNAME'; Value = "target$_.example.net"; TTL = 60 } }
+        $written = $records | Set-EksDnsRecord
+        $written.Count | Should -Be 2500
+        $changes = @(Get-EmulatorRequest -Mutating | Where-Object operation -eq 'ChangeResourceRecordSets')
+        $changes.Count | Should -BeLessOrEqual 3
+        $changes.Count | Should -BeGreaterThan 0
+        $cnames = @(Get-TestRecordSet $ZoneId | Where-Object Type -eq 'CNAME')
+        $cnames.Count | Should -Be 2500
+        ($cnames | Where-Object Name -eq 'host1234.bulk.test.').ResourceRecords.Value | Should -Be 'target1234.example.net'
+    }
+
+    It '-WhatIf shows current and new values per record and sends no mutating request' {
+        Clear-EmulatorRequest
+        # "What if:" lines go to the host, not to a stream: read them from a child pwsh's standard output.
+        $module = Join-Path (Get-TestModulePath) 'EksModule.psd1'
+        $output = Invoke-ChildPwsh -Script "Import-Module '$module'; Set-EksDnsRecord -Name host1.bulk.test -Type CNAME -Value other.example.net -WhatIf" | Out-String
+        $output | Should -Match 'current target1\.example\.net'
+        $output | Should -Match 'new other\.example\.net'
+        @(Get-EmulatorRequest -Mutating).Count | Should -Be 0
+        @(Get-EmulatorRequest).Count | Should -BeGreaterThan 0
+        $null = Get-EksDnsRecord -Name host1.bulk.test | Remove-EksDnsRecord -WhatIf
+        @(Get-EmulatorRequest -Mutating).Count | Should -Be 0
+    }
+
+    It 'rejects bad input with an ErrorId before sending any request' -TestCases @(
+        @{ Arguments = @{ Name = 'a.bulk.test'; Type = 'A'; Value = 'not-an-ip' }; ErrorId = 'InvalidRecordValue' }
+        @{ Arguments = @{ Name = 'a.bulk.test'; Type = 'BOGUS'; Value = 'x' }; ErrorId = 'InvalidRecordType' }
+        @{ Arguments = @{ Name = 'a..bulk.test'; Type = 'A'; Value = '192.0.2.1' }; ErrorId = 'InvalidRecordName' }
+        @{ Arguments = @{ Name = 'a.bulk.test'; Type = 'CNAME'; Value = @('x.test', 'y.test') }; ErrorId = 'InvalidRecordValue' }
+        @{ Arguments = @{ Name = 'a.bulk.test'; Type = 'A' }; ErrorId = 'MissingRecordValue' }
+        @{ Arguments = @{ Name = 'a.bulk.test'; Value = '192.0.2.1' }; ErrorId = 'MissingRecordType' }
+    ) {
+        param($Arguments, $ErrorId)
+        Clear-EmulatorRequest
+        $errors = $null
+        $terminating = $null
+        try { Set-EksDnsRecord @Arguments -ErrorVariable errors -ErrorAction SilentlyContinue } catch { $terminating = $_ }
+        $terminating.FullyQualifiedErrorId | Should -BeLike 'NothingSent*'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId*"
+        $errors[0].ErrorDetails.Message | Should -Not -BeNullOrEmpty
+        @(Get-EmulatorRequest).Count | Should -Be 0
+    }
+
+    It 'one bad record among many stops the whole batch: nothing is sent' {
+        Clear-EmulatorRequest
+        $rows = @(
+            [pscustomobject]@{ Name = 'ok1.bulk.test'; Type = 'A'; Value = '192.0.2.10' }
+            [pscustomobject]@{ Name = 'bad.bulk.test'; Type = 'A'; Value = '999.1.1.1' }
+        )
+        { $rows | Set-EksDnsRecord -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'NothingSent*'
+        @(Get-EmulatorRequest -Mutating).Count | Should -Be 0
+    }
+}
