@@ -11,12 +11,18 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'Cluster.format.ps1xml'
+        'NodeGroup.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
         'Get-EksCluster'
         'Wait-EksCluster'
         'Remove-EksCluster'
+        'Add-EksNodeGroup'
+        'Get-EksNodeGroup'
+        'Set-EksNodeGroupScaling'
+        'Remove-EksNodeGroup'
+        'Get-EksNodeGroupInstance'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -147,15 +147,44 @@ curl -sf -X DELETE "$url/_emulator/faults" >/dev/null
 log="$(requests | python3 -c 'import json,sys; r=json.load(sys.stdin); print(" ".join(sorted({x["operation"]+":"+str(x["mutating"]) for x in r if x["service"] in ("eks","iam","ec2")})))')"
 check_contains "request log names operations and mutation" "DescribeCluster:False DescribeVpcs:False GetRole:False ListClusters:False" "$log"
 
-# Node groups and deletion.
-ng="$(aws_ eks create-nodegroup --cluster-name smoke --nodegroup-name workers --subnets "$subnet_a" "$subnet_b" --node-role "$role" --query nodegroup.status --output text)"
+# Node groups: an Auto Scaling group in moto per node group, spread over the subnets' zones.
+ng="$(aws_ eks create-nodegroup --cluster-name smoke --nodegroup-name workers --subnets "$subnet_a" "$subnet_b" --node-role "$role" \
+    --scaling-config minSize=1,maxSize=4,desiredSize=2 --instance-types t3.large --labels role=web --taints key=dedicated,value=web,effect=NO_SCHEDULE \
+    --tags k8s.io/cluster-autoscaler/enabled=true --query nodegroup.status --output text)"
 check "create-nodegroup answers CREATING" "CREATING" "$ng"
+asg="$(aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers --query 'nodegroup.resources.autoScalingGroups[0].name' --output text)"
+check_contains "node group names its Auto Scaling group" "eks-workers-" "$asg"
+check "ASG sizes follow scalingConfig" "1	4	2" "$(aws_ autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$asg" --query 'AutoScalingGroups[0].[MinSize,MaxSize,DesiredCapacity]' --output text)"
+check "ASG instances spread over both zones" "us-east-1a us-east-1b" "$(aws_ autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$asg" --query 'AutoScalingGroups[0].Instances[].AvailabilityZone' --output text | tr '\t' '\n' | sort | xargs)"
+check "ASG tags name cluster, node group and autoscaler discovery" "true	smoke	workers" "$(aws_ autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$asg" --query "AutoScalingGroups[0].[Tags[?Key=='k8s.io/cluster-autoscaler/enabled'].Value|[0], Tags[?Key=='eks:cluster-name'].Value|[0], Tags[?Key=='eks:nodegroup-name'].Value|[0]]" --output text)"
+check "ASG instances run in EC2 as t3.large" "t3.large t3.large" "$(aws_ ec2 describe-instances --filters Name=tag:eks:nodegroup-name,Values=workers Name=instance-state-name,Values=running --query 'Reservations[].Instances[].InstanceType' --output text | xargs)"
 wait_for ACTIVE aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers --query nodegroup.status --output text
 check "list-nodegroups" "workers" "$(aws_ eks list-nodegroups --cluster-name smoke --query 'nodegroups[0]' --output text)"
+check "node group shape" "t3.large	web	NO_SCHEDULE	20" "$(aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers --query 'nodegroup.[instanceTypes[0], labels.role, taints[0].effect, diskSize]' --output text)"
+err="$(aws_ eks create-nodegroup --cluster-name smoke --nodegroup-name workers --subnets "$subnet_a" --node-role "$role" 2>&1 || true)"
+check_contains "duplicate node group → ResourceInUseException" "ResourceInUseException" "$err"
+err="$(aws_ eks create-nodegroup --cluster-name smoke --nodegroup-name bad --subnets "$subnet_a" --node-role "$role" --scaling-config minSize=3,maxSize=4,desiredSize=2 2>&1 || true)"
+check_contains "desired below min → InvalidParameterException" "InvalidParameterException" "$err"
+err="$(aws_ eks create-nodegroup --cluster-name smoke --nodegroup-name bad --subnets subnet-0000000000 --node-role "$role" 2>&1 || true)"
+check_contains "unknown node group subnet → InvalidParameterException" "subnet-0000000000" "$err"
+
+# Scaling: UPDATING with a ConfigUpdate InProgress → Successful; the ASG follows.
+ng_update="$(aws_ eks update-nodegroup-config --cluster-name smoke --nodegroup-name workers --scaling-config desiredSize=3 --query update.id --output text)"
+err="$(aws_ eks update-nodegroup-config --cluster-name smoke --nodegroup-name workers --scaling-config desiredSize=2 2>&1 || true)"
+check_contains "second update while UPDATING → ResourceInUseException" "ResourceInUseException" "$err"
+check "node group is UPDATING during a config update" "UPDATING" "$(aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers --query nodegroup.status --output text)"
+check "node group update is InProgress" "InProgress	ConfigUpdate" "$(aws_ eks describe-update --name smoke --nodegroup-name workers --update-id "$ng_update" --query '[update.status, update.type]' --output text)"
+check "list-updates for the node group" "$ng_update" "$(aws_ eks list-updates --name smoke --nodegroup-name workers --query 'updateIds[0]' --output text)"
+check "ASG desired follows the update" "3" "$(aws_ autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$asg" --query 'AutoScalingGroups[0].DesiredCapacity' --output text)"
+wait_for Successful aws_ eks describe-update --name smoke --nodegroup-name workers --update-id "$ng_update" --query update.status --output text
+check "update applied to the node group" "ACTIVE	3" "$(aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers --query '[nodegroup.status, nodegroup.scalingConfig.desiredSize]' --output text)"
+err="$(aws_ eks update-nodegroup-config --cluster-name smoke --nodegroup-name workers --scaling-config desiredSize=9 2>&1 || true)"
+check_contains "desired above max → InvalidParameterException" "InvalidParameterException" "$err"
 err="$(aws_ eks delete-cluster --name smoke 2>&1 || true)"
 check_contains "delete with node groups → ResourceInUseException" "ResourceInUseException" "$err"
 check "delete-nodegroup answers DELETING" "DELETING" "$(aws_ eks delete-nodegroup --cluster-name smoke --nodegroup-name workers --query nodegroup.status --output text)"
 wait_for ResourceNotFoundException aws_ eks describe-nodegroup --cluster-name smoke --nodegroup-name workers
+check "ASG deleted with the node group" "0" "$(aws_ autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$asg" --query 'length(AutoScalingGroups)' --output text)"
 check "delete-cluster answers DELETING" "DELETING" "$(aws_ eks delete-cluster --name smoke --query cluster.status --output text)"
 wait_for ResourceNotFoundException aws_ eks describe-cluster --name smoke
 check "cluster gone after delete" "0" "$(aws_ eks list-clusters --query 'length(clusters)' --output text)"

@@ -110,14 +110,6 @@ public sealed class ClusterService
                 : PollResult.Pending(cluster.Status ?? "UNKNOWN");
         }, WaitOptions.ForEks(timeout), progress, ct);
 
-    public Task WaitForNodegroupsDeletedAsync(string clusterName, IReadOnlyList<string> nodegroups, TimeSpan timeout, IProgress<WaitProgress>? progress, CancellationToken ct)
-        => _waiter.WaitAsync("Waiting for node groups to be deleted", $"Cluster {clusterName}", async token =>
-        {
-            var remaining = await Eks.ListNodegroupsAsync(clusterName, token).ConfigureAwait(false);
-            var left = remaining.Intersect(nodegroups, StringComparer.Ordinal).ToList();
-            return left.Count == 0 ? PollResult.Finished("DELETED") : PollResult.Pending($"{left.Count} node group(s) DELETING: {string.Join(", ", left)}");
-        }, WaitOptions.ForEks(timeout), progress, ct);
-
     /// <summary>Other clusters whose VPC or subnets are these (a VPC must not be deleted under them).</summary>
     public async Task<IReadOnlyList<string>> ClustersUsingNetworkAsync(string vpcId, IReadOnlyList<string> subnetIds, string exceptCluster, CancellationToken ct)
     {

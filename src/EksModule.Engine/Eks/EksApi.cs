@@ -54,24 +54,6 @@ public sealed class EksApi
     public async Task<IReadOnlyList<string>> ListNodegroupsAsync(string clusterName, CancellationToken ct)
         => await ListAllAsync("ListNodegroups", $"/clusters/{Segment(clusterName)}/node-groups", "nodegroups", ct).ConfigureAwait(false);
 
-    public async Task<JsonObject> DeleteNodegroupAsync(string clusterName, string nodegroupName, CancellationToken ct)
-    {
-        var response = await SendAsync("DeleteNodegroup", "DELETE",
-            $"/clusters/{Segment(clusterName)}/node-groups/{Segment(nodegroupName)}", null, ct).ConfigureAwait(false);
-        return (JsonObject)JsonNode.Parse(response.Body)!["nodegroup"]!;
-    }
-
-    public async Task<JsonObject?> TryDescribeNodegroupAsync(string clusterName, string nodegroupName, CancellationToken ct)
-    {
-        try
-        {
-            var response = await SendAsync("DescribeNodegroup", "GET",
-                $"/clusters/{Segment(clusterName)}/node-groups/{Segment(nodegroupName)}", null, ct).ConfigureAwait(false);
-            return (JsonObject)JsonNode.Parse(response.Body)!["nodegroup"]!;
-        }
-        catch (AwsServiceError e) when (e.ErrorCode == "ResourceNotFoundException") { return null; }
-    }
-
     internal async Task<IReadOnlyList<string>> ListAllAsync(string operation, string path, string member, CancellationToken ct)
     {
         var names = new List<string>();
@@ -88,6 +70,8 @@ public sealed class EksApi
         } while (!string.IsNullOrEmpty(token));
         return names;
     }
+
+    internal Task<AwsResponse> SendRawAsync(AwsRequest request, CancellationToken ct) => _client.SendAsync(request, ct);
 
     internal Task<AwsResponse> SendAsync(string operation, string method, string path, object? body, CancellationToken ct)
     {

@@ -9,6 +9,10 @@ public sealed record RoleSpec(string Component, string Suffix, string TrustedSer
 {
     public static RoleSpec ClusterRole { get; } = new("cluster-role", "cluster", "eks.amazonaws.com",
         new[] { "AmazonEKSClusterPolicy" }, "EKS cluster role created by EksModule");
+
+    /// <summary>The role EC2 instances of the cluster's managed node groups run as; shared by its node groups.</summary>
+    public static RoleSpec NodeRole { get; } = new("node-role", "node", "ec2.amazonaws.com",
+        new[] { "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly" }, "EKS node role created by EksModule");
 }
 
 /// <summary>A planned or finished step on a role, for -WhatIf and verbose output.</summary>
@@ -113,7 +117,7 @@ public sealed class RoleManager
         if (!IsOurs(tags, clusterName))
             throw new Errors.ModuleOperationException("RoleNotOwned", "ResourceExists",
                 $"An IAM role named '{role.RoleName}' already exists and was not created by EksModule for cluster '{clusterName}'. " +
-                "Pass its ARN with -RoleArn to use it, or delete or rename it.");
+                $"Pass its ARN with {(role.RoleName.EndsWith("-node", StringComparison.Ordinal) ? "-NodeRoleArn" : "-RoleArn")} to use it, or delete or rename it.");
     }
 
     private static bool IsOurs(IReadOnlyDictionary<string, string> tags, string clusterName)

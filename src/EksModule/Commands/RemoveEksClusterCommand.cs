@@ -1,13 +1,14 @@
 using System.Management.Automation;
 using EksModule.Engine.Clusters;
 using EksModule.Engine.Iam;
+using EksModule.Engine.NodeGroups;
 using EksModule.Internal;
 
 namespace EksModule.Commands;
 
 /// <summary>
 /// Deletes an EKS cluster and waits until it is gone. Node groups are deleted first only with
-/// -Force; -IncludeNetwork also deletes the VPC and role this module created for the cluster.
+/// -Force; -IncludeNetwork also deletes the VPC and the cluster and node roles this module created for the cluster.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "EksCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
@@ -70,13 +71,13 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                     : $"Delete EKS cluster '{Name}' in {session.Region}";
                 if (Confirm(what, what + "? This cannot be undone."))
                 {
-                    foreach (var nodegroup in nodegroups)
-                    {
-                        WriteVerbose($"Deleting node group {nodegroup}.");
-                        Run(ct => service.Eks.DeleteNodegroupAsync(Name, nodegroup, ct));
-                    }
                     if (nodegroups.Count > 0)
-                        Run(ct => service.WaitForNodegroupsDeletedAsync(Name, nodegroups, timeout, WaitProgressSink, ct));
+                    {
+                        // EKS refuses to delete a cluster that still has node groups: delete them (skipping any already DELETING) and wait.
+                        var nodeGroupService = new NodeGroupService(session);
+                        Run(ct => nodeGroupService.DeleteAllAsync(Name, nodegroups, VerboseSink, ct));
+                        Run(ct => nodeGroupService.WaitForDeletedAsync(Name, nodegroups, timeout, WaitProgressSink, ct));
+                    }
 
                     if (cluster.Status != "DELETING") Run(ct => service.Eks.DeleteClusterAsync(Name, ct));
                     if (NoWait) return;
@@ -116,12 +117,15 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
         {
             WriteVerbose($"No VPC tagged for cluster '{Name}' was found; nothing to delete there.");
         }
-        var roleName = RoleManager.RoleNameFor(Name, RoleSpec.ClusterRole);
-        var roleWhat = $"Delete IAM role '{roleName}' if EksModule created it for cluster '{Name}'";
-        if (Confirm(roleWhat, roleWhat + "?"))
+        foreach (var spec in new[] { RoleSpec.ClusterRole, RoleSpec.NodeRole })
         {
-            var deleted = Run(ct => service.Roles.DeleteAsync(Name, RoleSpec.ClusterRole, ct));
-            WriteVerbose(deleted ? $"Deleted IAM role {roleName}." : $"No module-created role {roleName} to delete.");
+            var roleName = RoleManager.RoleNameFor(Name, spec);
+            var roleWhat = $"Delete IAM role '{roleName}' if EksModule created it for cluster '{Name}'";
+            if (Confirm(roleWhat, roleWhat + "?"))
+            {
+                var deleted = Run(ct => service.Roles.DeleteAsync(Name, spec, ct));
+                WriteVerbose(deleted ? $"Deleted IAM role {roleName}." : $"No module-created role {roleName} to delete.");
+            }
         }
     }
 }

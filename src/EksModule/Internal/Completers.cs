@@ -66,3 +66,11 @@ public sealed class ClusterNameCompleter : IArgumentCompleter
         }
     }
 }
+
+/// <summary>Completes -AmiType from the AMI types the EKS API knows (no AWS call).</summary>
+public sealed class AmiTypeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+        => CompletionHelper.Complete(Engine.NodeGroups.NodeGroupValidation.AmiTypes, wordToComplete);
+}

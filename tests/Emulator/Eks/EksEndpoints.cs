@@ -42,6 +42,8 @@ public static class EksEndpoints
         });
         Map(app, "GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup", async (ctx, eks) =>
             new { nodegroup = await eks.DescribeNodegroupAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "nodegroupName"), ctx.RequestAborted) });
+        Map(app, "POST", "/clusters/{name}/node-groups/{nodegroupName}/update-config", "UpdateNodegroupConfig", async (ctx, eks) =>
+            new { update = await eks.UpdateNodegroupConfigAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "nodegroupName"), await BodyAsync<UpdateNodegroupConfigRequest>(ctx), ctx.RequestAborted) });
         Map(app, "DELETE", "/clusters/{name}/node-groups/{nodegroupName}", "DeleteNodegroup", async (ctx, eks) =>
             new { nodegroup = await eks.DeleteNodegroupAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "nodegroupName"), ctx.RequestAborted) });
 

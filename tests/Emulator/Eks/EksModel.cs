@@ -142,7 +142,7 @@ public sealed class NodegroupState
     public required DateTimeOffset ActiveAt { get; init; }
     public DateTimeOffset ModifiedAt { get; set; }
     public required string CapacityType { get; init; }
-    public required ScalingConfig ScalingConfig { get; init; }
+    public required ScalingConfig ScalingConfig { get; set; }
     public required List<string> InstanceTypes { get; init; }
     public required List<string> Subnets { get; init; }
     public JsonElement? RemoteAccess { get; init; }
@@ -150,17 +150,27 @@ public sealed class NodegroupState
     public required string NodeRole { get; init; }
     public required Dictionary<string, string> Labels { get; init; }
     public List<Taint>? Taints { get; init; }
-    public required int DiskSize { get; init; }
+    public int? DiskSize { get; init; }
     public string? ClientRequestToken { get; init; }
     public required Dictionary<string, string> Tags { get; init; }
+    public LaunchTemplateSpecification? LaunchTemplate { get; init; }
+    public required NodegroupUpdateConfig UpdateConfig { get; set; }
+    /// <summary>The Auto Scaling group in moto that runs the node group's instances, and its launch template.</summary>
+    public required string AutoScalingGroupName { get; init; }
+    public required string LaunchTemplateId { get; init; }
     public DateTimeOffset? GoneAt { get; set; }
+    /// <summary>Node group updates; <see cref="ClusterUpdate.Apply"/> closes over this node group.</summary>
+    public List<ClusterUpdate> Updates { get; } = [];
 
     public string StatusAt(DateTimeOffset now) =>
-        GoneAt is not null ? "DELETING" : now < ActiveAt ? "CREATING" : "ACTIVE";
+        GoneAt is not null ? "DELETING"
+        : now < ActiveAt ? "CREATING"
+        : Updates.Any(u => !u.Applied) ? "UPDATING"
+        : "ACTIVE";
 
     public NodegroupResponse ToResponse(DateTimeOffset now) => new(
         Name, Arn, ClusterName, Version, ReleaseVersion, ClusterState.EpochSeconds(CreatedAt), ClusterState.EpochSeconds(ModifiedAt),
         StatusAt(now), CapacityType, ScalingConfig, [.. InstanceTypes], [.. Subnets], RemoteAccess, AmiType, NodeRole,
-        new Dictionary<string, string>(Labels), Taints, new NodegroupResources([], null), DiskSize, new Health([]),
-        new NodegroupUpdateConfig(1), new Dictionary<string, string>(Tags));
+        new Dictionary<string, string>(Labels), Taints, new NodegroupResources([new AutoScalingGroupName(AutoScalingGroupName)], null), DiskSize, new Health([]),
+        UpdateConfig, LaunchTemplate, new Dictionary<string, string>(Tags));
 }

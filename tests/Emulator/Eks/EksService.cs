@@ -165,9 +165,8 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
         store.RunAsync(view =>
         {
             var cluster = view.Get(region, name);
-            if (nodegroupName is not null) _ = GetNodegroup(cluster, nodegroupName);
-            // Node groups have no updates yet, so only cluster updates can be found.
-            var update = nodegroupName is null ? cluster.Updates.FirstOrDefault(u => u.Id == updateId) : null;
+            var updates = nodegroupName is null ? cluster.Updates : GetNodegroup(cluster, nodegroupName).Updates;
+            var update = updates.FirstOrDefault(u => u.Id == updateId);
             return Task.FromResult((update ?? throw EksException.UpdateNotFound(name, updateId)).ToResponse());
         }, cancel);
 
@@ -175,8 +174,7 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
         store.RunAsync(view =>
         {
             var cluster = view.Get(region, name);
-            if (nodegroupName is not null) _ = GetNodegroup(cluster, nodegroupName);
-            var ids = nodegroupName is null ? cluster.Updates.Select(u => u.Id).ToList() : [];
+            var ids = (nodegroupName is null ? cluster.Updates : GetNodegroup(cluster, nodegroupName).Updates).Select(u => u.Id).ToList();
             return Task.FromResult(Page(ids, maxResults, nextToken));
         }, cancel);
 
@@ -237,91 +235,6 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
             c.AuthenticationMode = mode;
         });
     }
-
-    // ---- node groups ----
-
-    public Task<NodegroupResponse> CreateNodegroupAsync(string region, string clusterName, CreateNodegroupRequest request, CancellationToken cancel) =>
-        store.RunAsync(async view =>
-        {
-            var cluster = view.Get(region, clusterName);
-            var name = ValidateName(request.NodegroupName, "nodegroup", 63, clusterName);
-            if (cluster.Nodegroups.TryGetValue(name, out var existing))
-            {
-                if (request.ClientRequestToken is not null && request.ClientRequestToken == existing.ClientRequestToken)
-                    return existing.ToResponse(view.Now);
-                throw EksException.ResourceInUse($"NodeGroup already exists with name {name} and cluster name {clusterName}", clusterName, name);
-            }
-
-            var status = cluster.StatusAt(view.Now);
-            if (status != ClusterStatus.Active && status != ClusterStatus.Updating)
-                throw EksException.InvalidRequest($"Cluster '{clusterName}' is not in ACTIVE status", clusterName, name);
-            if (request.Version is not null && request.Version != cluster.Version)
-                throw EksException.InvalidParameter($"Requested Nodegroup version {request.Version} is not the cluster version {cluster.Version}.", clusterName, name);
-
-            var scaling = new ScalingConfig(request.ScalingConfig?.MinSize ?? 1, request.ScalingConfig?.MaxSize ?? 2, request.ScalingConfig?.DesiredSize ?? 2);
-            if (scaling.MaxSize < 1)
-                throw EksException.InvalidParameter("Maximum capacity must be at least 1.", clusterName, name);
-            if (scaling.MinSize < 0 || scaling.MinSize > scaling.MaxSize)
-                throw EksException.InvalidParameter($"Minimum capacity {scaling.MinSize} can't be greater than max capacity {scaling.MaxSize}.", clusterName, name);
-            if (scaling.DesiredSize < scaling.MinSize || scaling.DesiredSize > scaling.MaxSize)
-                throw EksException.InvalidParameter($"Desired capacity {scaling.DesiredSize} must be between min capacity {scaling.MinSize} and max capacity {scaling.MaxSize}.", clusterName, name);
-            if (request.DiskSize is < 1)
-                throw EksException.InvalidParameter("diskSize must be a positive number of GiB.", clusterName, name);
-            ValidateTags(request.Tags, msg => EksException.InvalidParameter(msg, clusterName, name));
-
-            if (request.Subnets is not { Count: > 0 })
-                throw EksException.InvalidParameter("Subnets are required.", clusterName, name);
-            var subnets = await ResolveSubnetsAsync(region, request.Subnets, clusterName, cancel, name);
-            if (subnets.Any(s => s.VpcId != cluster.VpcId))
-                throw EksException.InvalidParameter($"Subnets are not in the cluster VPC {cluster.VpcId}.", clusterName, name);
-            if (string.IsNullOrEmpty(request.NodeRole) || !await moto.RoleExistsAsync(request.NodeRole, cancel))
-                throw EksException.InvalidParameter($"Role with arn: {request.NodeRole}, could not be found.", clusterName, name);
-
-            var nodegroup = new NodegroupState
-            {
-                Name = name,
-                Arn = $"arn:aws:eks:{region}:{AccountId}:nodegroup/{clusterName}/{name}/{Guid.NewGuid()}",
-                ClusterName = clusterName,
-                Version = cluster.Version,
-                ReleaseVersion = request.ReleaseVersion ?? $"{cluster.Version}.0-20250101",
-                CreatedAt = view.Now,
-                ModifiedAt = view.Now,
-                ActiveAt = view.Now + timings.Create,
-                CapacityType = request.CapacityType ?? "ON_DEMAND",
-                ScalingConfig = scaling,
-                InstanceTypes = request.InstanceTypes ?? ["t3.medium"],
-                Subnets = [.. request.Subnets],
-                RemoteAccess = request.RemoteAccess,
-                AmiType = request.AmiType ?? "AL2023_x86_64_STANDARD",
-                NodeRole = request.NodeRole,
-                Labels = request.Labels is null ? [] : new(request.Labels),
-                Taints = request.Taints,
-                DiskSize = request.DiskSize ?? 20,
-                ClientRequestToken = request.ClientRequestToken,
-                Tags = request.Tags is null ? [] : new(request.Tags),
-            };
-            cluster.Nodegroups.Add(name, nodegroup);
-            return nodegroup.ToResponse(view.Now);
-        }, cancel);
-
-    public Task<NodegroupResponse> DescribeNodegroupAsync(string region, string clusterName, string nodegroupName, CancellationToken cancel) =>
-        store.RunAsync(view => Task.FromResult(GetNodegroup(view.Get(region, clusterName), nodegroupName).ToResponse(view.Now)), cancel);
-
-    public Task<(List<string> Names, string? NextToken)> ListNodegroupsAsync(string region, string clusterName, int? maxResults, string? nextToken, CancellationToken cancel) =>
-        store.RunAsync(view => Task.FromResult(Page(view.Get(region, clusterName).Nodegroups.Keys.ToList(), maxResults, nextToken)), cancel);
-
-    public Task<NodegroupResponse> DeleteNodegroupAsync(string region, string clusterName, string nodegroupName, CancellationToken cancel) =>
-        store.RunAsync(view =>
-        {
-            var nodegroup = GetNodegroup(view.Get(region, clusterName), nodegroupName);
-            if (nodegroup.GoneAt is null)
-            {
-                nodegroup.GoneAt = view.Now + timings.Delete;
-                nodegroup.ModifiedAt = view.Now;
-            }
-
-            return Task.FromResult(nodegroup.ToResponse(view.Now));
-        }, cancel);
 
     // ---- tags ----
 

@@ -56,7 +56,19 @@ public sealed class EksStore(TimeProvider clock)
             }
 
             foreach (var (name, nodegroup) in cluster.Nodegroups.ToList())
-                if (nodegroup.GoneAt <= now) cluster.Nodegroups.Remove(name);
+            {
+                if (nodegroup.GoneAt <= now)
+                {
+                    cluster.Nodegroups.Remove(name);
+                    continue;
+                }
+
+                foreach (var update in nodegroup.Updates.Where(u => !u.Applied && u.CompletesAt <= now))
+                {
+                    update.Apply(cluster);
+                    update.Applied = true;
+                }
+            }
         }
     }
 

@@ -45,7 +45,13 @@ public sealed record Taint(string? Key, string? Value, string? Effect);
 public sealed record CreateNodegroupRequest(
     string? NodegroupName, ScalingConfig? ScalingConfig, int? DiskSize, List<string>? Subnets, List<string>? InstanceTypes,
     string? AmiType, string? NodeRole, Dictionary<string, string>? Labels, List<Taint>? Taints, Dictionary<string, string>? Tags,
-    string? ClientRequestToken, string? CapacityType, string? Version, string? ReleaseVersion, JsonElement? RemoteAccess);
+    string? ClientRequestToken, string? CapacityType, string? Version, string? ReleaseVersion, JsonElement? RemoteAccess,
+    LaunchTemplateSpecification? LaunchTemplate, NodegroupUpdateConfig? UpdateConfig);
+
+public sealed record LaunchTemplateSpecification(string? Name, string? Version, string? Id);
+
+public sealed record UpdateNodegroupConfigRequest(
+    ScalingConfig? ScalingConfig, NodegroupUpdateConfig? UpdateConfig, JsonElement? Labels, JsonElement? Taints, string? ClientRequestToken);
 
 public sealed record TagResourceRequest(Dictionary<string, string>? Tags);
 
@@ -75,16 +81,18 @@ public sealed record ErrorDetail(string ErrorCode, string ErrorMessage, List<str
 
 public sealed record UpdateResponse(string Id, string Status, string Type, List<UpdateParam> Params, double CreatedAt, List<ErrorDetail> Errors);
 
-public sealed record NodegroupResources(List<JsonElement> AutoScalingGroups, string? RemoteAccessSecurityGroup);
+public sealed record AutoScalingGroupName(string Name);
 
-public sealed record NodegroupUpdateConfig(int MaxUnavailable);
+public sealed record NodegroupResources(List<AutoScalingGroupName> AutoScalingGroups, string? RemoteAccessSecurityGroup);
+
+public sealed record NodegroupUpdateConfig(int? MaxUnavailable, int? MaxUnavailablePercentage);
 
 public sealed record NodegroupResponse(
     string NodegroupName, string NodegroupArn, string ClusterName, string Version, string ReleaseVersion,
     double CreatedAt, double ModifiedAt, string Status, string CapacityType, ScalingConfig ScalingConfig,
     List<string> InstanceTypes, List<string> Subnets, JsonElement? RemoteAccess, string AmiType, string NodeRole,
-    Dictionary<string, string> Labels, List<Taint>? Taints, NodegroupResources Resources, int DiskSize, Health Health,
-    NodegroupUpdateConfig UpdateConfig, Dictionary<string, string> Tags);
+    Dictionary<string, string> Labels, List<Taint>? Taints, NodegroupResources Resources, int? DiskSize, Health Health,
+    NodegroupUpdateConfig UpdateConfig, LaunchTemplateSpecification? LaunchTemplate, Dictionary<string, string> Tags);
 
 public sealed record AccessScope(string? Type, List<string>? Namespaces);
 

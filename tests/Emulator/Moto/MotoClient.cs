@@ -12,7 +12,7 @@ public sealed record SecurityGroupInfo(string GroupId, string VpcId);
 /// What the EKS emulator asks of moto: looks up subnets, security groups and roles, and owns cluster security groups.
 /// moto checks no signatures but routes by credential scope, so each call names its service and region.
 /// </summary>
-public sealed class MotoClient(HttpClient moto)
+public sealed partial class MotoClient(HttpClient moto)
 {
     // moto's EC2 namespace version differs from AWS's; match on local names only.
     private static IEnumerable<XElement> Items(XDocument document, string setName) =>
