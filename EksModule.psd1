@@ -12,6 +12,7 @@
     FormatsToProcess     = @(
         'Cluster.format.ps1xml'
         'NodeGroup.format.ps1xml'
+        'Auth.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -23,6 +24,8 @@
         'Set-EksNodeGroupScaling'
         'Remove-EksNodeGroup'
         'Get-EksNodeGroupInstance'
+        'Get-EksToken'
+        'Update-EksKubeconfig'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

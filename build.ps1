@@ -80,6 +80,8 @@ function Invoke-Build {
     $runtimes = Join-Path $engineBin 'runtimes'
     if (Test-Path $runtimes) { Copy-Item -Recurse $runtimes $deps }
 
+    Publish-TokenHelper -Destination $ModuleOut
+
     $manifest = Get-Content -Raw (Join-Path $RepoRoot 'EksModule.psd1')
     $version = Get-ModuleVersion
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
@@ -91,6 +93,39 @@ function Invoke-Build {
             -OutFile (Join-Path $ModuleOut 'en-US/EksModule.dll-Help.xml')
     }
     Write-Host "Module laid out at $ModuleOut (version $version)" -ForegroundColor Green
+}
+
+# The kubeconfig exec helper, one per platform. linux-x64 is NativeAOT (about 50 ms to a token, no
+# .NET needed); win-x64 cannot be NativeAOT-compiled from Linux, so it is self-contained, trimmed,
+# single-file and ReadyToRun (no .NET needed either). Publishing is slow, so it is skipped while the
+# published helper is newer than every source it is built from.
+$TokenHelperTargets = [ordered]@{
+    'linux-x64' = @('-p:PublishAot=true')
+    'win-x64'   = @('--self-contained', '-p:PublishSingleFile=true', '-p:PublishTrimmed=true', '-p:PublishReadyToRun=true')
+}
+
+function Publish-TokenHelper {
+    param([string] $Destination)
+    $project = Join-Path $RepoRoot 'src/EksModule.TokenHelper/EksModule.TokenHelper.csproj'
+    $sources = @(Get-ChildItem (Join-Path $RepoRoot 'src/EksModule.TokenHelper') -File -Recurse -Include *.cs, *.csproj |
+            Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }) +
+        @(Get-ChildItem (Join-Path $RepoRoot 'src/EksModule.Engine/Auth') -File -Filter *.cs) +
+        @(Get-Item (Join-Path $RepoRoot 'Directory.Packages.props'), (Join-Path $RepoRoot 'Directory.Build.props'))
+    $newestSource = ($sources | Measure-Object -Property LastWriteTimeUtc -Maximum).Maximum
+    foreach ($rid in $TokenHelperTargets.Keys) {
+        $name = if ($rid -like 'win-*') { 'eks-token-helper.exe' } else { 'eks-token-helper' }
+        $published = Join-Path $OutDir "token-helper/$rid"
+        $binary = Join-Path $published $name
+        if (-not (Test-Path $binary) -or (Get-Item $binary).LastWriteTimeUtc -lt $newestSource) {
+            Write-Host "Publishing the token helper for $rid..." -ForegroundColor Cyan
+            if (Test-Path $published) { Remove-Item -Recurse -Force $published }
+            Invoke-Native dotnet (@('publish', $project, '-c', $Configuration, '-r', $rid, '-o', $published, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly') + $TokenHelperTargets[$rid])
+            (Get-Item $binary).LastWriteTimeUtc = [datetime]::UtcNow
+        }
+        $target = Join-Path $Destination "bin/$rid"
+        New-Item -ItemType Directory -Force -Path $target | Out-Null
+        Copy-Item $binary $target
+    }
 }
 
 function Get-TrxCounts([string] $Path) {

@@ -27,6 +27,8 @@ public static class ErrorClassifier
                 return new ClassifiedError(input.ErrorId, "InvalidArgument", StripParamSuffix(input), true);
             case InvalidNetworkPlanException plan:
                 return new ClassifiedError("InvalidNetworkPlan", "InvalidArgument", string.Join(" ", plan.Problems), true);
+            case Kubernetes.InvalidKubeconfigException kubeconfig:
+                return new ClassifiedError("InvalidKubeconfig", "InvalidData", kubeconfig.Message, false);
             case ModuleOperationException module:
                 return new ClassifiedError(module.ErrorId, module.Category, module.Message, false);
             case NetworkStateException state:

@@ -78,6 +78,10 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>After the cluster is ACTIVE, add it to the default kubeconfig (as Update-EksKubeconfig does) and make it the current context.</summary>
+    [Parameter]
+    public SwitchParameter UpdateKubeconfig { get; set; }
+
     /// <summary>Seconds to wait for ACTIVE (default 1800).</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -137,6 +141,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 return;
             }
             var active = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+            WriteKubeconfig(active);
             WriteObject(new EksCluster(active, session.Region));
         }
         catch (Exception e) when (e is not PipelineStoppedException)
@@ -233,6 +238,21 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
         var result = existing;
         if (!NoWait && existing.Status != "ACTIVE" && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             result = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+        if (result.Status == "ACTIVE") WriteKubeconfig(result);
         WriteObject(new EksCluster(result, service.Region));
+    }
+
+    /// <summary>-UpdateKubeconfig: the same entry Update-EksKubeconfig writes, to its default file, as the current context.</summary>
+    private void WriteKubeconfig(Cluster cluster)
+    {
+        if (!UpdateKubeconfig) return;
+        var path = TokenHelper.DefaultKubeconfigPath();
+        var request = new Engine.Kubernetes.KubeconfigRequest(cluster.Name, path, TokenHelper.PathFor(this), null, null, null, ProfileName, SetCurrentContext: true);
+        var service = new Engine.Kubernetes.KubeconfigService(Session);
+        var plan = Run(ct => service.PlanAsync(request, ct));
+        var action = $"Write context '{plan.Entry.ContextName}' for cluster '{cluster.Name}' to kubeconfig '{path}' and make it current";
+        if (!ShouldProcess(action, action + "?", "New-EksCluster")) return;
+        Engine.Kubernetes.KubeconfigService.Write(plan);
+        WriteVerbose($"Kubeconfig {path}: context '{plan.Entry.ContextName}' (current).");
     }
 }
