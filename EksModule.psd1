@@ -13,6 +13,7 @@
         'Cluster.format.ps1xml'
         'NodeGroup.format.ps1xml'
         'Auth.format.ps1xml'
+        'Upgrade.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -26,6 +27,11 @@
         'Get-EksNodeGroupInstance'
         'Get-EksToken'
         'Update-EksKubeconfig'
+        'Update-EksControlPlane'
+        'Get-EksAddon'
+        'Add-EksAddon'
+        'Update-EksAddon'
+        'Remove-EksAddon'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
