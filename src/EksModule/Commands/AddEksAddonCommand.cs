@@ -53,8 +53,12 @@ public sealed class AddEksAddonCommand : AwsCmdletBase
     protected override void ProcessRecord()
     {
         var target = $"{ClusterName}/{Name}";
-        AddonCmdletHelpers.ValidateAddonName(Name);
-        AddonCmdletHelpers.ValidateRoleArn(ServiceAccountRoleArn);
+        try
+        {
+            AddonCmdletHelpers.ValidateAddonName(Name);
+            AddonCmdletHelpers.ValidateRoleArn(ServiceAccountRoleArn);
+        }
+        catch (Exception e) { ReportError(e, target); return; }
         string? configuration;
         try { configuration = AddonCmdletHelpers.ConfigurationJson(Name, ConfigurationValues); }
         catch (Exception e) { throw new PSArgumentException($"-ConfigurationValues cannot be turned into JSON: {e.Message}", nameof(ConfigurationValues)); }

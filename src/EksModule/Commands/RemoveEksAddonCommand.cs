@@ -34,7 +34,8 @@ public sealed class RemoveEksAddonCommand : AwsCmdletBase
     protected override void ProcessRecord()
     {
         var target = $"{ClusterName}/{Name}";
-        AddonCmdletHelpers.ValidateAddonName(Name);
+        try { AddonCmdletHelpers.ValidateAddonName(Name); }
+        catch (Exception e) { ReportError(e, target); return; }
         var service = new UpgradeService(Session);
         try
         {

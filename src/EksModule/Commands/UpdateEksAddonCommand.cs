@@ -49,8 +49,12 @@ public sealed class UpdateEksAddonCommand : AwsCmdletBase
     protected override void ProcessRecord()
     {
         var target = $"{ClusterName}/{Name}";
-        AddonCmdletHelpers.ValidateAddonName(Name);
-        AddonCmdletHelpers.ValidateRoleArn(ServiceAccountRoleArn);
+        try
+        {
+            AddonCmdletHelpers.ValidateAddonName(Name);
+            AddonCmdletHelpers.ValidateRoleArn(ServiceAccountRoleArn);
+        }
+        catch (Exception e) { ReportError(e, target); return; }
         if (AddonVersion is null && ConfigurationValues is null && ServiceAccountRoleArn is null)
             ThrowTerminatingError(ToErrorRecord(new Engine.Clusters.InvalidClusterInputException("NothingToUpdate",
                 "Nothing to update: give -AddonVersion, -ConfigurationValues or -ServiceAccountRoleArn.", nameof(AddonVersion)), target));

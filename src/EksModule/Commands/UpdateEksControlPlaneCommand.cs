@@ -13,7 +13,7 @@ namespace EksModule.Commands;
 /// -IncludeNodeGroups, its add-ons and node groups, in that order), and changes control plane logging
 /// and endpoint access. Preflight checks run first; -WhatIf prints the whole plan and sends nothing.
 /// </summary>
-[Cmdlet(VerbsData.Update, "EksControlPlane", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsData.Update, "EksControlPlane", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByObject)]
 [OutputType(typeof(EksClusterUpdate), typeof(EksCluster))]
 public sealed class UpdateEksControlPlaneCommand : AwsCmdletBase
 {
