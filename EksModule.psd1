@@ -14,6 +14,7 @@
         'NodeGroup.format.ps1xml'
         'Auth.format.ps1xml'
         'Dns.format.ps1xml'
+        'Upgrade.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -30,6 +31,11 @@
         'Set-EksDnsRecord'
         'Get-EksDnsRecord'
         'Remove-EksDnsRecord'
+        'Update-EksControlPlane'
+        'Get-EksAddon'
+        'Add-EksAddon'
+        'Update-EksAddon'
+        'Remove-EksAddon'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -45,6 +45,7 @@ builder.Services.AddSingleton<MotoClient>();
 builder.Services.AddSingleton<MotoProxy>();
 builder.Services.AddSingleton<RequestLog>();
 builder.Services.AddSingleton<FaultInjector>();
+builder.Services.AddSingleton<UpdateFailureInjector>();
 builder.Services.AddSingleton<EksStore>();
 builder.Services.AddSingleton<EksService>();
 builder.Services.AddSingleton<AwsCredentialBook>();

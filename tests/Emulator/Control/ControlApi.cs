@@ -7,6 +7,8 @@ namespace EksEmulator.Control;
 
 public sealed record FaultRequest(string? Service, string? Operation, string? Kind, int? Count);
 
+public sealed record UpdateFailureRequest(string? UpdateType, string? Resource, int? Count, string? ErrorCode, string? Message);
+
 public sealed record TimingRequest(double? CreateSeconds, double? DeleteSeconds, double? UpdateSeconds);
 
 /// <summary>The tests' side door under /_emulator: request log, faults, reset and timings. Its own calls are never logged.</summary>
@@ -45,9 +47,19 @@ public static class ControlApi
             return Results.NoContent();
         });
 
-        control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, MotoClient moto, AwsCredentialBook credentials, CancellationToken cancel) =>
+        // The next updates of a type (and resource) end Failed, as an upgrade can fail in EKS after it was accepted.
+        control.MapPost("/update-failures", (UpdateFailureRequest request, UpdateFailureInjector failures) =>
+        {
+            if (string.IsNullOrEmpty(request.UpdateType)) return Results.BadRequest(new { message = "updateType is required (VersionUpdate, AddonUpdate, ...)." });
+            if (request.Count is < 1) return Results.BadRequest(new { message = "count must be at least 1." });
+            failures.Add(request.UpdateType, string.IsNullOrEmpty(request.Resource) ? null : request.Resource, request.Count ?? 1, request.ErrorCode, request.Message);
+            return Results.NoContent();
+        });
+
+        control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, UpdateFailureInjector updateFailures, MotoClient moto, AwsCredentialBook credentials, CancellationToken cancel) =>
         {
             faults.Clear();
+            updateFailures.Clear();
             credentials.Clear();
             await store.ClearAsync();
             await moto.ResetAsync(cancel);

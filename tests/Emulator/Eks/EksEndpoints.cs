@@ -31,7 +31,40 @@ public static class EksEndpoints
             return new { updateIds = ids, nextToken = next };
         });
         Map(app, "GET", "/clusters/{name}/updates/{updateId}", "DescribeUpdate", async (ctx, eks) =>
-            new { update = await eks.DescribeUpdateAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "updateId"), Query(ctx, "nodegroupName"), ctx.RequestAborted) });
+            new
+            {
+                update = Query(ctx, "addonName") is { } addon
+                    ? await eks.DescribeAddonUpdateAsync(Region(ctx), Route(ctx, "name"), addon, Route(ctx, "updateId"), ctx.RequestAborted)
+                    : await eks.DescribeUpdateAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "updateId"), Query(ctx, "nodegroupName"), ctx.RequestAborted),
+            });
+        Map(app, "POST", "/clusters/{name}/updates", "UpdateClusterVersion", async (ctx, eks) =>
+            new { update = await eks.UpdateClusterVersionAsync(Region(ctx), Route(ctx, "name"), await BodyAsync<UpdateClusterVersionRequest>(ctx), ctx.RequestAborted) });
+        Map(app, "POST", "/clusters/{name}/node-groups/{nodegroupName}/update-version", "UpdateNodegroupVersion", async (ctx, eks) =>
+            new { update = await eks.UpdateNodegroupVersionAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "nodegroupName"), await BodyAsync<UpdateNodegroupVersionRequest>(ctx), ctx.RequestAborted) });
+        Map(app, "POST", "/clusters/{name}/insights", "ListInsights", async (ctx, eks) =>
+        {
+            var (insights, next) = await eks.ListInsightsAsync(Region(ctx), Route(ctx, "name"), await BodyAsync<ListInsightsRequest>(ctx), ctx.RequestAborted);
+            return new { insights, nextToken = next };
+        });
+
+        Map(app, "GET", "/addons/supported-versions", "DescribeAddonVersions", async (ctx, eks) =>
+        {
+            var (addons, next) = await eks.DescribeAddonVersionsAsync(Query(ctx, "kubernetesVersion"), Query(ctx, "addonName"), MaxResults(ctx), Query(ctx, "nextToken"));
+            return new { addons, nextToken = next };
+        });
+        Map(app, "POST", "/clusters/{name}/addons", "CreateAddon", async (ctx, eks) =>
+            new { addon = await eks.CreateAddonAsync(Region(ctx), Route(ctx, "name"), await BodyAsync<CreateAddonRequest>(ctx), ctx.RequestAborted) });
+        Map(app, "GET", "/clusters/{name}/addons", "ListAddons", async (ctx, eks) =>
+        {
+            var (names, next) = await eks.ListAddonsAsync(Region(ctx), Route(ctx, "name"), MaxResults(ctx), Query(ctx, "nextToken"), ctx.RequestAborted);
+            return new { addons = names, nextToken = next };
+        });
+        Map(app, "GET", "/clusters/{name}/addons/{addonName}", "DescribeAddon", async (ctx, eks) =>
+            new { addon = await eks.DescribeAddonAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "addonName"), ctx.RequestAborted) });
+        Map(app, "POST", "/clusters/{name}/addons/{addonName}/update", "UpdateAddon", async (ctx, eks) =>
+            new { update = await eks.UpdateAddonAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "addonName"), await BodyAsync<UpdateAddonRequest>(ctx), ctx.RequestAborted) });
+        Map(app, "DELETE", "/clusters/{name}/addons/{addonName}", "DeleteAddon", async (ctx, eks) =>
+            new { addon = await eks.DeleteAddonAsync(Region(ctx), Route(ctx, "name"), Route(ctx, "addonName"), ctx.RequestAborted) });
 
         Map(app, "POST", "/clusters/{name}/node-groups", "CreateNodegroup", async (ctx, eks) =>
             new { nodegroup = await eks.CreateNodegroupAsync(Region(ctx), Route(ctx, "name"), await BodyAsync<CreateNodegroupRequest>(ctx), ctx.RequestAborted) });

@@ -7,11 +7,20 @@ public sealed class EksException(int statusCode, string errorType, string messag
     public string ErrorType { get; } = errorType;
     public string? ClusterName { get; init; }
     public string? NodegroupName { get; init; }
+    public string? AddonName { get; private set; }
+
+    /// <summary>Names the add-on in the error's addonName member, as EKS does for add-on operations.</summary>
+    public EksException WithAddon(string addonName)
+    {
+        AddonName = addonName;
+        return this;
+    }
 
     public IReadOnlyDictionary<string, string?> Members => new Dictionary<string, string?>
     {
         ["clusterName"] = ClusterName,
         ["nodegroupName"] = NodegroupName,
+        ["addonName"] = AddonName,
     };
 
     public static EksException InvalidParameter(string message, string? clusterName = null, string? nodegroupName = null) =>

@@ -30,7 +30,9 @@ public sealed class ClusterState
     public required string Arn { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset ActiveAt { get; init; }
-    public required string Version { get; init; }
+    /// <summary>Settable: a VersionUpdate moves it when it completes (and /version of the kube-apiserver follows).</summary>
+    public required string Version { get; set; }
+    public string PlatformVersion { get; set; } = "eks.1";
     public required string RoleArn { get; init; }
     public required List<string> SubnetIds { get; init; }
     public required List<string> SecurityGroupIds { get; init; }
@@ -61,6 +63,7 @@ public sealed class ClusterState
     public DateTimeOffset? GoneAt { get; set; }
     public List<ClusterUpdate> Updates { get; } = [];
     public SortedDictionary<string, NodegroupState> Nodegroups { get; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, AddonState> Addons { get; } = new(StringComparer.Ordinal);
 
     public string StatusAt(DateTimeOffset now) =>
         GoneAt is not null ? ClusterStatus.Deleting
@@ -107,7 +110,7 @@ public sealed class ClusterState
             new Identity(new Oidc($"https://oidc.eks.{Region}.amazonaws.com/id/{EndpointId}")),
             status,
             provisioned ? new Certificate(CertificateAuthority.Data) : null,
-            ClientRequestToken, "eks.1", new Dictionary<string, string>(Tags), EncryptionConfig,
+            ClientRequestToken, PlatformVersion, new Dictionary<string, string>(Tags), EncryptionConfig,
             new Health([]),
             new AccessConfig(AuthenticationMode, BootstrapClusterCreatorAdminPermissions));
     }
@@ -126,9 +129,22 @@ public sealed class ClusterUpdate
     public string? ClientRequestToken { get; init; }
     public required Action<ClusterState> Apply { get; init; }
     public bool Applied { get; set; }
+    /// <summary>Set when an injected failure makes this update end Failed: its effect never lands.</summary>
+    public ErrorDetail? Failure { get; init; }
+    /// <summary>Runs when the update ends Failed (e.g. an add-on goes to UPDATE_FAILED).</summary>
+    public Action<ClusterState>? OnFailure { get; init; }
+
+    /// <summary>Called once the update is due: applies it, or records its failure.</summary>
+    public void Complete(ClusterState cluster)
+    {
+        if (Failure is null) Apply(cluster);
+        else OnFailure?.Invoke(cluster);
+        Applied = true;
+    }
 
     public UpdateResponse ToResponse() =>
-        new(Id, Applied ? "Successful" : "InProgress", Type, Params, ClusterState.EpochSeconds(CreatedAt), []);
+        new(Id, !Applied ? "InProgress" : Failure is null ? "Successful" : "Failed", Type, Params, ClusterState.EpochSeconds(CreatedAt),
+            Applied && Failure is not null ? [Failure] : []);
 }
 
 public sealed class NodegroupState
@@ -136,8 +152,8 @@ public sealed class NodegroupState
     public required string Name { get; init; }
     public required string Arn { get; init; }
     public required string ClusterName { get; init; }
-    public required string Version { get; init; }
-    public required string ReleaseVersion { get; init; }
+    public required string Version { get; set; }
+    public required string ReleaseVersion { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset ActiveAt { get; init; }
     public DateTimeOffset ModifiedAt { get; set; }
@@ -173,4 +189,35 @@ public sealed class NodegroupState
         StatusAt(now), CapacityType, ScalingConfig, [.. InstanceTypes], [.. Subnets], RemoteAccess, AmiType, NodeRole,
         new Dictionary<string, string>(Labels), Taints, new NodegroupResources([new AutoScalingGroupName(AutoScalingGroupName)], null), DiskSize, new Health([]),
         UpdateConfig, LaunchTemplate, new Dictionary<string, string>(Tags));
+}
+
+/// <summary>An EKS add-on on one cluster; its updates carry version and configuration changes.</summary>
+public sealed class AddonState
+{
+    public required string Name { get; init; }
+    public required string Arn { get; init; }
+    public required string ClusterName { get; init; }
+    public required string Version { get; set; }
+    public string? ServiceAccountRoleArn { get; set; }
+    public string? ConfigurationValues { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset ActiveAt { get; init; }
+    public DateTimeOffset ModifiedAt { get; set; }
+    public string? ClientRequestToken { get; init; }
+    public required Dictionary<string, string> Tags { get; init; }
+    public DateTimeOffset? GoneAt { get; set; }
+    /// <summary>The last update ended Failed (EKS then reports UPDATE_FAILED until the next update).</summary>
+    public bool LastUpdateFailed { get; set; }
+    public List<ClusterUpdate> Updates { get; } = [];
+
+    public string StatusAt(DateTimeOffset now) =>
+        GoneAt is not null ? "DELETING"
+        : now < ActiveAt ? "CREATING"
+        : Updates.Any(u => !u.Applied) ? "UPDATING"
+        : LastUpdateFailed ? "UPDATE_FAILED"
+        : "ACTIVE";
+
+    public AddonResponse ToResponse(DateTimeOffset now) => new(
+        Name, ClusterName, StatusAt(now), Version, new AddonHealth([]), Arn, ClusterState.EpochSeconds(CreatedAt),
+        ClusterState.EpochSeconds(ModifiedAt), ServiceAccountRoleArn, new Dictionary<string, string>(Tags), "eks", "aws", ConfigurationValues);
 }

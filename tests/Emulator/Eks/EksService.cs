@@ -10,7 +10,8 @@ using EksEmulator.Moto;
 namespace EksEmulator.Eks;
 
 /// <summary>The EKS operations: validation as EKS documents it, state changes, and the resources EKS owns in EC2.</summary>
-public sealed partial class EksService(EksStore store, MotoClient moto, LifecycleTimings timings, AwsCredentialBook credentials, KubeApiHost kubeApiHost)
+public sealed partial class EksService(EksStore store, MotoClient moto, LifecycleTimings timings, AwsCredentialBook credentials, KubeApiHost kubeApiHost,
+    Control.UpdateFailureInjector updateFailures)
 {
     public const string AccountId = "123456789012";
     public static readonly string[] SupportedVersions = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"];

@@ -50,9 +50,18 @@ public sealed class EksStore(TimeProvider clock)
             }
 
             foreach (var update in cluster.Updates.Where(u => !u.Applied && u.CompletesAt <= now))
+                update.Complete(cluster);
+
+            foreach (var (name, addon) in cluster.Addons.ToList())
             {
-                update.Apply(cluster);
-                update.Applied = true;
+                if (addon.GoneAt <= now)
+                {
+                    cluster.Addons.Remove(name);
+                    continue;
+                }
+
+                foreach (var update in addon.Updates.Where(u => !u.Applied && u.CompletesAt <= now))
+                    update.Complete(cluster);
             }
 
             foreach (var (name, nodegroup) in cluster.Nodegroups.ToList())
@@ -64,10 +73,7 @@ public sealed class EksStore(TimeProvider clock)
                 }
 
                 foreach (var update in nodegroup.Updates.Where(u => !u.Applied && u.CompletesAt <= now))
-                {
-                    update.Apply(cluster);
-                    update.Applied = true;
-                }
+                    update.Complete(cluster);
             }
         }
     }

@@ -110,3 +110,42 @@ public sealed record AccessEntryResponse(
 public sealed record AssociatedAccessPolicyResponse(string PolicyArn, AccessScope AccessScope, double AssociatedAt, double ModifiedAt);
 
 public sealed record AccessPolicyResponse(string Name, string Arn);
+
+public sealed record UpdateClusterVersionRequest(string? Version, string? ClientRequestToken, bool? Force);
+
+public sealed record UpdateNodegroupVersionRequest(
+    string? Version, string? ReleaseVersion, LaunchTemplateSpecification? LaunchTemplate, bool? Force, string? ClientRequestToken);
+
+public sealed record CreateAddonRequest(
+    string? AddonName, string? AddonVersion, string? ServiceAccountRoleArn, string? ResolveConflicts, string? ClientRequestToken,
+    Dictionary<string, string>? Tags, string? ConfigurationValues);
+
+public sealed record UpdateAddonRequest(
+    string? AddonVersion, string? ServiceAccountRoleArn, string? ResolveConflicts, string? ClientRequestToken, string? ConfigurationValues);
+
+public sealed record AddonIssue(string Code, string Message, List<string> ResourceIds);
+
+public sealed record AddonHealth(List<AddonIssue> Issues);
+
+public sealed record AddonResponse(
+    string AddonName, string ClusterName, string Status, string AddonVersion, AddonHealth Health, string AddonArn,
+    double CreatedAt, double ModifiedAt, string? ServiceAccountRoleArn, Dictionary<string, string> Tags, string Publisher,
+    string Owner, string? ConfigurationValues);
+
+public sealed record Compatibility(string ClusterVersion, List<string> PlatformVersions, bool DefaultVersion);
+
+public sealed record AddonVersionInfo(
+    string AddonVersion, List<string> Architecture, List<string> ComputeTypes, List<Compatibility> Compatibilities,
+    bool RequiresConfiguration, bool RequiresIamPermissions);
+
+public sealed record AddonInfo(string AddonName, string Type, List<AddonVersionInfo> AddonVersions, string Publisher, string Owner, string DefaultNamespace);
+
+public sealed record InsightStatus(string Status, string Reason);
+
+public sealed record InsightSummary(
+    string Id, string Name, string Category, string KubernetesVersion, double LastRefreshTime, double LastTransitionTime,
+    string Description, InsightStatus InsightStatus);
+
+public sealed record InsightsFilter(List<string>? Categories, List<string>? KubernetesVersions, List<string>? Statuses);
+
+public sealed record ListInsightsRequest(InsightsFilter? Filter, int? MaxResults, string? NextToken);
