@@ -13,6 +13,7 @@
         'Cluster.format.ps1xml'
         'NodeGroup.format.ps1xml'
         'Auth.format.ps1xml'
+        'Access.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -26,6 +27,9 @@
         'Get-EksNodeGroupInstance'
         'Get-EksToken'
         'Update-EksKubeconfig'
+        'Grant-EksClusterAccess'
+        'Revoke-EksClusterAccess'
+        'Get-EksClusterAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
