@@ -50,7 +50,26 @@ public static class KubeResources
             [4] = new("immutable", ProtoKind.Bool),
         });
 
-    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps];
+    // Cluster-scoped; the node controller (NodeController) registers one per InService node group instance.
+    public static readonly KubeResource Nodes = new(
+        "", "v1", "nodes", "node", "Node", false, ["no"],
+        (obj, _, now) => [Name(obj), NodeStatus(obj), NodeRoles(obj), Age(obj, now), obj["status"]?["nodeInfo"]?["kubeletVersion"]?.GetValue<string>() ?? ""],
+        [NameColumn, new("Status", "string", "", "The status of the node"), new("Roles", "string", "", "The roles of the node"), AgeColumn,
+            new("Version", "string", "", "Kubelet Version reported by the node.")]);
+
+    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Nodes];
+
+    private static string NodeStatus(System.Text.Json.Nodes.JsonObject obj) =>
+        (obj["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray)?.FirstOrDefault(c => c?["type"]?.GetValue<string>() == "Ready")?["status"]?.GetValue<string>() == "True"
+            ? "Ready" : "NotReady";
+
+    private static string NodeRoles(System.Text.Json.Nodes.JsonObject obj)
+    {
+        var roles = (obj["metadata"]?["labels"] as System.Text.Json.Nodes.JsonObject)?
+            .Where(l => l.Key.StartsWith("node-role.kubernetes.io/", StringComparison.Ordinal))
+            .Select(l => l.Key["node-role.kubernetes.io/".Length..]).ToList();
+        return roles is { Count: > 0 } ? string.Join(",", roles) : "<none>";
+    }
 
     public static KubeResource? Find(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);
