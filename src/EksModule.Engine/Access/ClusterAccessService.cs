@@ -286,11 +286,11 @@ public sealed class ClusterAccessService
     /// The principals with access: access entries (API modes) and aws-auth mappings (CONFIG_MAP modes). On an
     /// API_AND_CONFIG_MAP cluster an unreadable aws-auth is reported through <paramref name="warnings"/>, not thrown.
     /// </summary>
-    public async Task<IReadOnlyList<ClusterAccessInfo>> GetAsync(Cluster cluster, string? principalArn, IProgress<string>? warnings, CancellationToken ct)
+    public async Task<IReadOnlyList<ClusterAccessInfo>> GetAsync(Cluster cluster, string? principalArn, IProgress<string>? warnings, CancellationToken ct, string? onlySource = null)
     {
         var result = new List<ClusterAccessInfo>();
         var mode = AuthenticationMode(cluster);
-        if (mode != "CONFIG_MAP")
+        if (mode != "CONFIG_MAP" && onlySource is null or SourceAccessEntry)
         {
             var principals = principalArn is null
                 ? await _entries.ListAccessEntriesAsync(cluster.Name, ct).ConfigureAwait(false)
@@ -303,7 +303,7 @@ public sealed class ClusterAccessService
                 result.Add(new ClusterAccessInfo(cluster.Name, entry.PrincipalArn, SourceAccessEntry, entry.Username, entry.KubernetesGroups, policies));
             }
         }
-        if (mode != "API")
+        if (mode != "API" && onlySource is null or SourceAwsAuth)
         {
             try
             {

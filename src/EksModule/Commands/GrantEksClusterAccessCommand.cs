@@ -64,7 +64,7 @@ public sealed class GrantEksClusterAccessCommand : AwsCmdletBase
                 foreach (var step in plan.Steps) WriteVerbose(step);
                 Run(plan.ApplyAsync);
             }
-            foreach (var access in Run(ct => service.GetAsync(cluster, PrincipalArn, WarningSink, ct)).Where(a => a.Source == plan.Source))
+            foreach (var access in Run(ct => service.GetAsync(cluster, PrincipalArn, WarningSink, ct, plan.Source)))
                 WriteObject(new EksClusterAccess(access, service.Region));
         }
         catch (Exception e) when (e is not PipelineStoppedException)
