@@ -15,6 +15,7 @@
         'Auth.format.ps1xml'
         'Dns.format.ps1xml'
         'Upgrade.format.ps1xml'
+        'Access.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -36,6 +37,9 @@
         'Add-EksAddon'
         'Update-EksAddon'
         'Remove-EksAddon'
+        'Grant-EksClusterAccess'
+        'Revoke-EksClusterAccess'
+        'Get-EksClusterAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -52,6 +52,7 @@ builder.Services.AddSingleton<AwsCredentialBook>();
 builder.Services.AddSingleton<EksTokenVerifier>();
 builder.Services.AddSingleton<KubeApiHandler>();
 builder.Services.AddSingleton<KubeApiHost>();
+builder.Services.AddHostedService<NodeController>();
 
 var app = builder.Build();
 app.UseRouting();

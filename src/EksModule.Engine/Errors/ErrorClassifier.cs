@@ -35,6 +35,8 @@ public static class ErrorClassifier
                 return new ClassifiedError(module.ErrorId, module.Category, module.Message, false);
             case NetworkStateException state:
                 return new ClassifiedError(state.ErrorId, "InvalidOperation", state.Message, false);
+            case k8s.Autorest.HttpOperationException kube:
+                return KubernetesError(kube);
             case WaitTimeoutException timeout:
                 return new ClassifiedError("WaitTimeout", "OperationTimeout", timeout.Message, false);
             case TimeoutException other:
@@ -51,6 +53,24 @@ public static class ErrorClassifier
             default:
                 return new ClassifiedError(error.GetType().Name, "NotSpecified", error.Message, false);
         }
+    }
+
+    private static ClassifiedError KubernetesError(k8s.Autorest.HttpOperationException e)
+    {
+        var status = (int)e.Response.StatusCode;
+        var detail = string.IsNullOrWhiteSpace(e.Response.Content) ? e.Message : e.Response.Content;
+        try { detail = System.Text.Json.Nodes.JsonNode.Parse(e.Response.Content)?["message"]?.GetValue<string>() ?? detail; }
+        catch (System.Text.Json.JsonException) { }
+        return status switch
+        {
+            401 => new ClassifiedError("KubernetesUnauthorized", "AuthenticationError",
+                $"The cluster's Kubernetes API does not know your IAM identity (401 Unauthorized): ask an administrator to run Grant-EksClusterAccess for your IAM principal, or use other credentials. {detail}", false),
+            403 => new ClassifiedError("KubernetesForbidden", "PermissionDenied",
+                $"The cluster's Kubernetes API refused the request (403 Forbidden): {detail} Grant a broader access policy (Grant-EksClusterAccess -AccessPolicy) or use another identity.", false),
+            404 => new ClassifiedError("KubernetesNotFound", "ObjectNotFound", $"Kubernetes API: {detail}", false),
+            409 => new ClassifiedError("KubernetesConflict", "ResourceBusy", $"Kubernetes API (409 Conflict): {detail} Run the command again.", false),
+            _ => new ClassifiedError($"Kubernetes{status}", status >= 500 ? "ConnectionError" : "NotSpecified", $"Kubernetes API ({status}): {detail}", false),
+        };
     }
 
     private static string StripParamSuffix(ArgumentException e)

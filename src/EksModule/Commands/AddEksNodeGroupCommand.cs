@@ -87,6 +87,10 @@ public sealed class AddEksNodeGroupCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>After ACTIVE, wait through the Kubernetes API until the desired number of the node group's nodes are Ready.</summary>
+    [Parameter]
+    public SwitchParameter WaitForNodes { get; set; }
+
     /// <summary>Seconds to wait for ACTIVE (default 1800).</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -139,11 +143,20 @@ public sealed class AddEksNodeGroupCommand : AwsCmdletBase
         }
     }
 
-    /// <summary>The waits after create (or on a rerun): ACTIVE in EKS. Waiting for Kubernetes nodes would go here too.</summary>
+    /// <summary>The waits after create (or on a rerun): ACTIVE in EKS, then (-WaitForNodes) the nodes Ready in Kubernetes.</summary>
     private Engine.NodeGroups.Nodegroup WaitUntilReady(NodeGroupService service, Engine.NodeGroups.Nodegroup nodegroup)
     {
-        if (nodegroup.Status == "ACTIVE") return nodegroup;
-        return Run(ct => service.WaitForActiveAsync(ClusterName, Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+        var started = DateTime.UtcNow;
+        if (nodegroup.Status != "ACTIVE")
+            nodegroup = Run(ct => service.WaitForActiveAsync(ClusterName, Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+        if (WaitForNodes)
+        {
+            var left = TimeSpan.FromSeconds(Timeout) - (DateTime.UtcNow - started);
+            var desired = nodegroup.ScalingConfig?.DesiredSize ?? 0;
+            var nodes = Run(ct => new NodeReadiness(Session).WaitAsync(ClusterName, Name, desired, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), WaitProgressSink, ct));
+            WriteVerbose($"Node group {ClusterName}/{Name}: {nodes}.");
+        }
+        return nodegroup;
     }
 
     private string RolePreview() => $"(the role {Engine.Iam.RoleManager.RoleNameFor(ClusterName, Engine.Iam.RoleSpec.NodeRole)})";

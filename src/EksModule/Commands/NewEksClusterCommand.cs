@@ -78,6 +78,11 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>How IAM principals are mapped into Kubernetes: EKS access entries (API), the aws-auth ConfigMap (CONFIG_MAP), or both (API_AND_CONFIG_MAP, the default, as eksctl and Terraform do).</summary>
+    [Parameter]
+    [ValidateSet("API", "API_AND_CONFIG_MAP", "CONFIG_MAP", IgnoreCase = true)]
+    public string AuthenticationMode { get; set; } = "API_AND_CONFIG_MAP";
+
     /// <summary>After the cluster is ACTIVE, add it to the default kubeconfig (as Update-EksKubeconfig does) and make it the current context.</summary>
     [Parameter]
     public SwitchParameter UpdateKubeconfig { get; set; }
@@ -128,10 +133,11 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 Tags = tags.Count == 0 ? null : tags,
                 EncryptionConfig = SecretsKmsKeyArn is null ? null
                     : new List<EncryptionConfig> { new() { Resources = { "secrets" }, Provider = new Provider { KeyArn = SecretsKmsKeyArn } } },
+                AccessConfig = new AccessConfigRequest { AuthenticationMode = AuthenticationMode.ToUpperInvariant() },
             };
             var description = $"Create EKS cluster '{Name}' (Kubernetes {version}) in {session.Region} " +
                 $"in subnets {(subnetIds is null ? networkPreview : string.Join(", ", subnetIds))}, " +
-                $"endpoint public={EndpointPublicAccess} private={EndpointPrivateAccess}";
+                $"endpoint public={EndpointPublicAccess} private={EndpointPrivateAccess}, authentication mode {AuthenticationMode.ToUpperInvariant()}";
             if (!ShouldProcess(description, description + "?", "New-EksCluster") || roleArn is null || subnetIds is null) return;
 
             var created = Run(ct => service.CreateAsync(request, roleCreated, log, ct));

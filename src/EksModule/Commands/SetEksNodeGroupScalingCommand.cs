@@ -42,6 +42,10 @@ public sealed class SetEksNodeGroupScalingCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>After the update, wait through the Kubernetes API until exactly the desired number of the node group's nodes are Ready.</summary>
+    [Parameter]
+    public SwitchParameter WaitForNodes { get; set; }
+
     /// <summary>Seconds to wait for the update (default 1800).</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -97,6 +101,13 @@ public sealed class SetEksNodeGroupScalingCommand : AwsCmdletBase
             {
                 var what = $"Tag node group '{target}' and its Auto Scaling groups {string.Join(", ", nodegroup.Resources?.AutoScalingGroups ?? new())} for cluster-autoscaler discovery";
                 if (ShouldProcess(what, what + "?", "Set-EksNodeGroupScaling")) Run(ct => service.EnableAutoscalerTagsAsync(nodegroup, ct));
+            }
+
+            if (WaitForNodes && !IsWhatIf)
+            {
+                var desiredNow = Run(ct => service.NodeGroups.DescribeNodegroupAsync(ClusterName, Name, ct)).ScalingConfig?.DesiredSize ?? 0;
+                var nodes = Run(ct => new NodeReadiness(session).WaitAsync(ClusterName, Name, desiredNow, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+                WriteVerbose($"Node group {target}: {nodes}.");
             }
 
             if (PassThru) WriteObject(new EksNodeGroup(Run(ct => service.NodeGroups.DescribeNodegroupAsync(ClusterName, Name, ct)), session.Region));

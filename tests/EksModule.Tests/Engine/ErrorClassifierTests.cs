@@ -56,4 +56,20 @@ public sealed class ErrorClassifierTests
         Assert.Equal("EndpointUnreachable", classified.ErrorId);
         Assert.Contains("AWS_ENDPOINT_URL", classified.Message);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, "KubernetesUnauthorized", "AuthenticationError", "Grant-EksClusterAccess")]
+    [InlineData(HttpStatusCode.Forbidden, "KubernetesForbidden", "PermissionDenied", "nodes is forbidden")]
+    public void Kubernetes_API_refusals_get_stable_ids_and_the_next_step(HttpStatusCode status, string errorId, string category, string hint)
+    {
+        var content = """{"kind":"Status","message":"nodes is forbidden: User \"x\" cannot list resource \"nodes\""}""";
+        var error = new k8s.Autorest.HttpOperationException("Operation returned an invalid status code")
+        {
+            Response = new k8s.Autorest.HttpResponseMessageWrapper(new HttpResponseMessage(status), content),
+        };
+        var classified = ErrorClassifier.Classify(error);
+        Assert.Equal(errorId, classified.ErrorId);
+        Assert.Equal(category, classified.Category);
+        Assert.Contains(hint, classified.Message);
+    }
 }

@@ -90,6 +90,9 @@ public sealed class EksStore(TimeProvider clock)
         public IEnumerable<ClusterState> InRegion(string region) =>
             store._clusters.Values.Where(c => c.Region == region).OrderBy(c => c.Name, StringComparer.Ordinal);
 
+        /// <summary>Every cluster in every region (for controllers that reconcile them all).</summary>
+        public IReadOnlyList<ClusterState> All => store._clusters.Values.ToList();
+
         public void Add(ClusterState cluster) => store._clusters.Add((cluster.Region, cluster.Name), cluster);
     }
 }

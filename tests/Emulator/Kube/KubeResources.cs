@@ -50,6 +50,13 @@ public static class KubeResources
             [4] = new("immutable", ProtoKind.Bool),
         });
 
+    // Cluster-scoped; the node controller (NodeController) registers one per InService node group instance.
+    public static readonly KubeResource Nodes = new(
+        "", "v1", "nodes", "node", "Node", false, ["no"],
+        (obj, _, now) => [Name(obj), NodeStatus(obj), NodeRoles(obj), Age(obj, now), obj["status"]?["nodeInfo"]?["kubeletVersion"]?.GetValue<string>() ?? ""],
+        [NameColumn, new("Status", "string", "", "The status of the node"), new("Roles", "string", "", "The roles of the node"), AgeColumn,
+            new("Version", "string", "", "Kubelet Version reported by the node.")]);
+
     // Services, Ingresses and IngressClasses are served as JSON (no protobuf schema here: a protobuf body is
     // answered 415, which clients that can fall back to JSON do). Columns follow kubectl's printers.
     public static readonly KubeResource Services = new(
@@ -70,7 +77,7 @@ public static class KubeResources
         (obj, _, now) => [Name(obj), Str(obj["spec"]?["controller"]) ?? "", Str(obj["spec"]?["parameters"]?["name"]) ?? "<none>", Age(obj, now)],
         [NameColumn, new("Controller", "string", "", "The controller."), new("Parameters", "string", "", "The parameters."), AgeColumn]);
 
-    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses];
+    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses, Nodes];
 
     private static string? Str(System.Text.Json.Nodes.JsonNode? node) => node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
@@ -98,6 +105,18 @@ public static class KubeResources
         var rules = obj["spec"]?["rules"] as System.Text.Json.Nodes.JsonArray;
         var hosts = rules?.Select(r => Str(r?["host"])).Where(h => h is not null).ToList() ?? [];
         return hosts.Count == 0 ? "*" : string.Join(",", hosts);
+    }
+
+    private static string NodeStatus(System.Text.Json.Nodes.JsonObject obj) =>
+        (obj["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray)?.FirstOrDefault(c => c?["type"]?.GetValue<string>() == "Ready")?["status"]?.GetValue<string>() == "True"
+            ? "Ready" : "NotReady";
+
+    private static string NodeRoles(System.Text.Json.Nodes.JsonObject obj)
+    {
+        var roles = (obj["metadata"]?["labels"] as System.Text.Json.Nodes.JsonObject)?
+            .Where(l => l.Key.StartsWith("node-role.kubernetes.io/", StringComparison.Ordinal))
+            .Select(l => l.Key["node-role.kubernetes.io/".Length..]).ToList();
+        return roles is { Count: > 0 } ? string.Join(",", roles) : "<none>";
     }
 
     public static KubeResource? Find(string group, string version, string plural) =>
