@@ -14,6 +14,7 @@
         'NodeGroup.format.ps1xml'
         'Auth.format.ps1xml'
         'Dns.format.ps1xml'
+        'LoadBalancer.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -30,6 +31,9 @@
         'Set-EksDnsRecord'
         'Get-EksDnsRecord'
         'Remove-EksDnsRecord'
+        'New-EksLoadBalancer'
+        'Get-EksLoadBalancer'
+        'Remove-EksLoadBalancer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
