@@ -112,6 +112,19 @@ Describe 'Get-EksLoadBalancer and Remove-EksLoadBalancer' {
         Get-EksLoadBalancer -ClusterName lbc -Name web | Should -BeNullOrEmpty
     }
 
+    It 'Remove-EksLoadBalancer -WhatIf deletes nothing; without it the Ingress goes and the ALB with it' {
+        $alb = Get-EksLoadBalancer -ClusterName lbc -Name shop
+        $alb.IngressName | Should -Be 'shop'
+        Clear-EmulatorRequest -Emulator $Emulator
+        $preview = Get-WhatIfText { $alb | Remove-EksLoadBalancer -Force -WhatIf }
+        $preview | Should -Match 'Delete Ingress default/shop'
+        @(Get-EmulatorRequest -Emulator $Emulator -Mutating) | Should -BeNullOrEmpty
+        (Get-EksLoadBalancer -ClusterName lbc -Name shop).State | Should -Be 'active'
+        $alb | Remove-EksLoadBalancer -Force
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $alb.LoadBalancerArn | Should -BeNullOrEmpty
+        Get-EksLoadBalancer -ClusterName lbc -Name shop | Should -BeNullOrEmpty
+    }
+
     It '-KeepService turns a Classic Service back to ClusterIP and the ELB goes' {
         $classic = Get-EksLoadBalancer -ClusterName lbc -Name legacy
         Remove-EksLoadBalancer -ClusterName lbc -Name legacy -KeepService -Force
