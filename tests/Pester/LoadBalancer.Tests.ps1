@@ -141,4 +141,12 @@ Describe 'Remove-EksCluster with load balancers' {
         Remove-EksCluster -Name gone -Force
         Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $lb.LoadBalancerArn | Should -BeNullOrEmpty
     }
+
+    It 'EKS itself leaves them behind: deleting the cluster through the API keeps its NLB (why Remove-EksCluster deletes them)' {
+        $null = New-EksCluster -Name leaky -AvailabilityZoneCount 2 -NatGateway None
+        $lb = New-EksLoadBalancer -ClusterName leaky -Name web -Selector @{ app = 'web' } -Port 80
+        $null = AwsJson eks delete-cluster --name leaky
+        Start-Sleep -Seconds 3
+        (Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $lb.LoadBalancerArn).LoadBalancerName | Should -Be $lb.LoadBalancerName
+    }
 }
