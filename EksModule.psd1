@@ -16,6 +16,7 @@
         'Dns.format.ps1xml'
         'Upgrade.format.ps1xml'
         'Access.format.ps1xml'
+        'LoadBalancer.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -40,6 +41,9 @@
         'Grant-EksClusterAccess'
         'Revoke-EksClusterAccess'
         'Get-EksClusterAccess'
+        'New-EksLoadBalancer'
+        'Get-EksLoadBalancer'
+        'Remove-EksLoadBalancer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     The module's main job on the local emulators, narrated: preview, create a 3-AZ cluster with its
-    VPC and role, look at it, remove it with its network.
+    VPC and role, add nodes, expose a workload through an NLB with a Route 53 alias, look at it,
+    remove it with its load balancer and network.
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
@@ -37,10 +38,18 @@ try {
     Show 'Get-EksCluster -Name demo | Add-EksNodeGroup -Name web -InstanceType t3.large -MinSize 1 -DesiredSize 3 -MaxSize 4 -Label @{ role = "web" }'
     Show 'Get-EksNodeGroupInstance -ClusterName demo -NodegroupName web'
 
+    Step 'Expose a workload: a Service for the AWS Load Balancer Controller gets an NLB; pipe it into Route 53 as an alias record'
+    Write-Host 'The zone comes first (in AWS you would already own one):'
+    Show 'aws route53 create-hosted-zone --name demo.example.test --caller-reference "demo-$(Get-Date -Format yyyyMMddHHmmss)" --query "HostedZone.Id" --output text'
+    Show "New-EksLoadBalancer -ClusterName demo -Name web -Selector @{ app = 'web' } -Port 80 -Type Network | Set-EksDnsRecord -Name web.demo.example.test"
+    Show 'Get-EksDnsRecord -Name web.demo.example.test'
+    Show 'Get-EksLoadBalancer -ClusterName demo'
+
     Step 'kubectl without the AWS CLI: the kubeconfig runs the module''s own token helper'
     $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-demo-$PID.yaml"
     Show "Update-EksKubeconfig -ClusterName demo -Path '$kubeconfig' -SetCurrentContext"
     Show "kubectl --kubeconfig '$kubeconfig' get namespaces"
+    Show "kubectl --kubeconfig '$kubeconfig' get services"
     Remove-Item $kubeconfig -ErrorAction SilentlyContinue
 
     Step 'List and inspect'
@@ -48,10 +57,11 @@ try {
     Show 'Get-EksCluster -Name demo | Format-List'
     Show 'aws eks describe-cluster --name demo --query "cluster.[name,status,version,resourcesVpcConfig.vpcId]" --output text'
 
-    Step 'Remove the cluster (its node group first, with -Force), then the VPC and roles the module made for it'
+    Step 'Remove the cluster (its load balancer and node group first, with -Force), then the VPC and roles the module made for it'
     Show 'Get-EksCluster -Name demo | Remove-EksCluster -Force -IncludeNetwork'
     Show 'Get-EksCluster'
     Show 'aws ec2 describe-vpcs --filters Name=tag:eksmodule:cluster-name,Values=demo --query "length(Vpcs)"'
+    Show 'aws elbv2 describe-load-balancers --query "length(LoadBalancers)"'
     Write-Host "`nDemo finished." -ForegroundColor Green
 } finally {
     $emulator | Stop-TestServer

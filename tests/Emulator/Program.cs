@@ -50,6 +50,7 @@ builder.Services.AddSingleton<EksStore>();
 builder.Services.AddSingleton<EksService>();
 builder.Services.AddSingleton<AwsCredentialBook>();
 builder.Services.AddSingleton<EksTokenVerifier>();
+builder.Services.AddSingleton<CloudLoadBalancerController>();
 builder.Services.AddSingleton<KubeApiHandler>();
 builder.Services.AddSingleton<KubeApiHost>();
 builder.Services.AddHostedService<NodeController>();

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EksModule.Engine.Clusters;
 using EksModule.Engine.Iam;
+using EksModule.Engine.LoadBalancing;
 using EksModule.Engine.NodeGroups;
 using EksModule.Internal;
 
@@ -69,8 +70,21 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 var what = nodegroups.Count > 0
                     ? $"Delete EKS cluster '{Name}' in {session.Region} and its node groups {string.Join(", ", nodegroups)}"
                     : $"Delete EKS cluster '{Name}' in {session.Region}";
+                // EKS does not delete the load balancers the cluster's controllers made: they would outlive the cluster.
+                var loadBalancers = cluster.Status == "ACTIVE" ? ListLoadBalancers() : Array.Empty<ClusterLoadBalancer>();
+                if (loadBalancers.Count > 0)
+                    what += $", after deleting the load balancers its Services/Ingresses own: " +
+                        string.Join(", ", loadBalancers.Select(l => $"{l.Type} {l.LoadBalancer?.Name ?? "(provisioning)"} ({(l.IngressName is null ? "svc" : "ing")}/{l.Namespace}/{l.IngressName ?? l.ServiceName})"));
                 if (Confirm(what, what + "? This cannot be undone."))
                 {
+                    if (loadBalancers.Count > 0)
+                    {
+                        var lbService = new LoadBalancerService(session);
+                        foreach (var lb in loadBalancers) Run(ct => lbService.ReleaseAsync(lb, keepService: false, ct));
+                        var made = loadBalancers.Where(l => l.LoadBalancer is not null).Select(l => l.LoadBalancer!).ToList();
+                        Run(ct => lbService.WaitForGoneAsync(made, timeout, WaitProgressSink, ct));
+                    }
+
                     if (nodegroups.Count > 0)
                     {
                         // EKS refuses to delete a cluster that still has node groups: delete them (skipping any already DELETING) and wait.
@@ -94,6 +108,20 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
         catch (Exception e) when (e is not PipelineStoppedException)
         {
             ReportError(e, Name);
+        }
+    }
+
+    private IReadOnlyList<ClusterLoadBalancer> ListLoadBalancers()
+    {
+        var session = Session;
+        try
+        {
+            return Run(ct => new LoadBalancerService(session).ListAsync(Name, null, ct));
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteWarning($"Could not list the load balancers of cluster '{Name}' through its Kubernetes API ({e.Message}); any it has will remain after the cluster is deleted.");
+            return Array.Empty<ClusterLoadBalancer>();
         }
     }
 

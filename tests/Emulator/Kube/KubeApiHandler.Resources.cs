@@ -73,23 +73,45 @@ public sealed partial class KubeApiHandler
                 return;
             }
             case "create":
-                await WriteJsonAsync(context, 201, Create(cluster.Objects, resource, ns, await ReadObjectAsync(context, resource), now, IsDryRun(query)));
+            {
+                var created = Create(cluster.Objects, resource, ns, await ReadObjectAsync(context, resource), now, IsDryRun(query));
+                if (!IsDryRun(query)) NotifyControllers(cluster, resource, ns, null, created);
+                await WriteJsonAsync(context, 201, created);
                 return;
+            }
             case "update":
-                await WriteJsonAsync(context, 200, Update(cluster.Objects, resource, ns, name!, await ReadObjectAsync(context, resource), IsDryRun(query)));
+            {
+                var updated = Update(cluster.Objects, resource, ns, name!, await ReadObjectAsync(context, resource), IsDryRun(query));
+                if (!IsDryRun(query)) NotifyControllers(cluster, resource, ns, name, updated);
+                await WriteJsonAsync(context, 200, updated);
                 return;
+            }
             case "patch":
-                await WriteJsonAsync(context, 200, Patch(cluster.Objects, resource, ns, name!, context.Request.ContentType ?? "", await ReadBodyAsync(context), IsDryRun(query)));
+            {
+                var patched = Patch(cluster.Objects, resource, ns, name!, context.Request.ContentType ?? "", await ReadBodyAsync(context), IsDryRun(query));
+                if (!IsDryRun(query)) NotifyControllers(cluster, resource, ns, name, patched);
+                await WriteJsonAsync(context, 200, patched);
                 return;
+            }
             case "delete":
             {
                 var (code, body) = Delete(cluster.Objects, resource, ns, name!, now, IsDryRun(query));
+                if (!IsDryRun(query)) NotifyControllers(cluster, resource, ns, name, body);
                 await WriteJsonAsync(context, code, body);
                 return;
             }
             default:
                 throw new KubeStatusException(405, "MethodNotAllowed", $"{verb} is not supported by this emulator");
         }
+    }
+
+    /// <summary>After a write that took effect, the cloud controllers get to see the Service or Ingress.</summary>
+    private void NotifyControllers(ClusterView cluster, KubeResource resource, string ns, string? name, JsonObject written)
+    {
+        if (resource == KubeResources.Namespaces && written["status"]?["phase"]?.GetValue<string>() == "Terminating")
+            loadBalancers.NotifyNamespaceDeleted(cluster.Region, cluster.Name, cluster.Objects, name!);
+        else
+            loadBalancers.Notify(cluster.Region, cluster.Name, cluster.Objects, resource, ns, name ?? written["metadata"]?["name"]?.GetValue<string>() ?? "");
     }
 
     private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) => value.ToString() is "true" or "1";
@@ -195,6 +217,8 @@ public sealed partial class KubeApiHandler
             }
 
             if (!dryRun) view.Delete(resource, ns, name);
+            // Like the real registry, deleting a Service answers with the deleted object (the API spec's 200 is a v1.Service).
+            if (resource == KubeResources.Services) return (200, current);
             var details = KubeStatus.Details(resource, name);
             details["uid"] = current["metadata"]!["uid"]?.DeepClone();
             return (200, KubeStatus.Create("Success", 200, null, null, details));

@@ -9,19 +9,19 @@ namespace EksEmulator.Kube;
 /// The kube-apiserver of every emulated cluster: authenticates EKS bearer tokens, maps and authorizes the caller,
 /// then serves discovery and the resources of <see cref="KubeResources"/> from the cluster's object store.
 /// </summary>
-public sealed partial class KubeApiHandler(EksStore store, EksTokenVerifier verifier, TimeProvider clock, ILogger<KubeApiHandler> logger)
+public sealed partial class KubeApiHandler(EksStore store, EksTokenVerifier verifier, TimeProvider clock, CloudLoadBalancerController loadBalancers, ILogger<KubeApiHandler> logger)
 {
     // Paths system:public-info-viewer opens to everyone, and the discovery paths system:discovery opens to every authenticated user.
     private static readonly string[] PublicPaths = ["/version", "/healthz", "/livez", "/readyz"];
 
-    private sealed record ClusterView(string Name, string Version, string Status, KubeObjectStore Objects);
+    private sealed record ClusterView(string Name, string Version, string Status, KubeObjectStore Objects, string Region);
 
     public async Task HandleAsync(HttpContext context, string region, string clusterName)
     {
         try
         {
             var cluster = await store.RunAsync(view => Task.FromResult(
-                view.Find(region, clusterName) is { } c ? new ClusterView(c.Name, c.Version, c.StatusAt(view.Now), c.Objects) : null), context.RequestAborted);
+                view.Find(region, clusterName) is { } c ? new ClusterView(c.Name, c.Version, c.StatusAt(view.Now), c.Objects, c.Region) : null), context.RequestAborted);
             if (cluster is null || cluster.Status is ClusterStatus.Creating or ClusterStatus.Deleting)
                 throw new KubeStatusException(503, "ServiceUnavailable", "the server is currently unable to handle the request");
 
