@@ -43,15 +43,6 @@ public static class ErrorClassifier
                 return new ClassifiedError("WaitTimeout", "OperationTimeout", other.Message, false);
             case WaitFailedException failed:
                 return new ClassifiedError("ResourceFailed", "InvalidResult", failed.Message, false);
-            case k8s.Autorest.HttpOperationException kube:
-                return new ClassifiedError($"Kubernetes{(int?)kube.Response?.StatusCode}", kube.Response?.StatusCode switch
-                {
-                    System.Net.HttpStatusCode.NotFound => "ObjectNotFound",
-                    System.Net.HttpStatusCode.Conflict => "ResourceExists",
-                    System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden => "PermissionDenied",
-                    System.Net.HttpStatusCode.UnprocessableEntity or System.Net.HttpStatusCode.BadRequest => "InvalidData",
-                    _ => "NotSpecified",
-                }, $"Kubernetes API: {kube.Response?.Content ?? kube.Message}", false);
             case AmazonServiceException sdk:
                 return new ClassifiedError(sdk.ErrorCode ?? "AwsServiceError", "NotSpecified", sdk.Message, false);
             case HttpRequestException or AmazonClientException when Unreachable(error) is { } endpoint:
