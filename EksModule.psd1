@@ -36,6 +36,7 @@
         'Add-EksAddon'
         'Update-EksAddon'
         'Remove-EksAddon'
+        'Enable-EksPrivateAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
