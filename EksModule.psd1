@@ -15,6 +15,7 @@
         'Auth.format.ps1xml'
         'Dns.format.ps1xml'
         'Upgrade.format.ps1xml'
+        'Logging.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -37,6 +38,8 @@
         'Update-EksAddon'
         'Remove-EksAddon'
         'Enable-EksPrivateAccess'
+        'Set-EksLogRetention'
+        'Get-EksApiEvent'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
