@@ -17,6 +17,7 @@
         'Upgrade.format.ps1xml'
         'Access.format.ps1xml'
         'LoadBalancer.format.ps1xml'
+        'Logging.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -44,6 +45,9 @@
         'New-EksLoadBalancer'
         'Get-EksLoadBalancer'
         'Remove-EksLoadBalancer'
+        'Enable-EksPrivateAccess'
+        'Set-EksLogRetention'
+        'Get-EksApiEvent'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -32,6 +32,7 @@ public sealed class ClusterService
     // costs start-up time (AWSSDK.EC2 alone is a large assembly to load).
     public RoleManager Roles => _roles ??= new RoleManager(new IamApi(_session), _session.Region);
     public NetworkBuilder Network => _network ??= new NetworkBuilder(_session.Ec2);
+    public PrivateEndpointBuilder Endpoints => new(_session.Ec2, _session.Region);
     public string Region => _session.Region;
 
     /// <summary>Clusters whose names match any of the patterns (wildcards allowed); unmatched literal names are reported.</summary>

@@ -66,6 +66,9 @@ public sealed partial class NetworkBuilder
             await IgnoreNotFound(() => _ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = address.AllocationId }, ct)).ConfigureAwait(false);
         }
 
+        // Endpoints (a private cluster's, or any other) hold network interfaces in the subnets and routes in the tables.
+        await new PrivateEndpointBuilder(_ec2, string.Empty, _options).DeleteAllAsync(vpcId, progress, ct).ConfigureAwait(false);
+
         foreach (var table in await _ec2.DescribeRouteTablesAsync(ct, vpcFilter).ConfigureAwait(false))
         {
             var associations = table.Associations ?? [];
@@ -133,7 +136,7 @@ public sealed partial class NetworkBuilder
         {
             throw new NetworkStateException(
                 "DependencyViolation",
-                $"VPC {vpcId} still has dependencies the module did not create (network interfaces, endpoints, peering, VPN): {error.Message} Remove them and run again.",
+                $"VPC {vpcId} still has dependencies the module did not create (network interfaces, peering, VPN): {error.Message} Remove them and run again.",
                 vpcId,
                 error);
         }

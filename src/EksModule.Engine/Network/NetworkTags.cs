@@ -25,6 +25,8 @@ public static class NetworkTags
         public const string PrivateRouteTable = "private-route-table";
         public const string NatGateway = "nat-gateway";
         public const string ElasticIp = "nat-eip";
+        public const string VpcEndpoint = "vpc-endpoint";
+        public const string EndpointSecurityGroup = "endpoint-security-group";
     }
 
     internal static bool IsReserved(string key) =>

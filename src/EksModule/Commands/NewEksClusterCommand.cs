@@ -57,6 +57,10 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
     [Parameter]
     public string[]? PublicAccessCidr { get; set; }
 
+    /// <summary>A private-only endpoint, with the VPC endpoints nodes need to work without internet access.</summary>
+    [Parameter]
+    public SwitchParameter Private { get; set; }
+
     [Parameter]
     [ValidateSet("api", "audit", "authenticator", "controllerManager", "scheduler", IgnoreCase = true)]
     public string[]? LogType { get; set; }
@@ -111,6 +115,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
             // Under -Confirm a declined step ends the run; under -WhatIf every step is still previewed.
             var subnetIds = PrepareNetwork(service, tags, log, out var networkPreview);
             if (subnetIds is null && !IsWhatIf) return;
+            if (Private && !PreparePrivateEndpoints(service, subnetIds, tags, log) && !IsWhatIf) return;
             var (roleArn, roleCreated) = PrepareRole(service, tags);
             if (roleArn is null && !IsWhatIf) return;
 
@@ -123,8 +128,8 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 {
                     SubnetIds = subnetIds,
                     SecurityGroupIds = SecurityGroupId?.ToList(),
-                    EndpointPublicAccess = EndpointPublicAccess,
-                    EndpointPrivateAccess = EndpointPrivateAccess,
+                    EndpointPublicAccess = PublicAccess,
+                    EndpointPrivateAccess = PrivateAccess,
                     PublicAccessCidrs = PublicAccessCidr?.ToList(),
                 },
                 KubernetesNetworkConfig = ServiceIpv4Cidr is null ? null : new KubernetesNetworkConfigRequest { ServiceIpv4Cidr = ServiceIpv4Cidr },
@@ -137,7 +142,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
             };
             var description = $"Create EKS cluster '{Name}' (Kubernetes {version}) in {session.Region} " +
                 $"in subnets {(subnetIds is null ? networkPreview : string.Join(", ", subnetIds))}, " +
-                $"endpoint public={EndpointPublicAccess} private={EndpointPrivateAccess}, authentication mode {AuthenticationMode.ToUpperInvariant()}";
+                $"endpoint public={PublicAccess} private={PrivateAccess}, authentication mode {AuthenticationMode.ToUpperInvariant()}";
             if (!ShouldProcess(description, description + "?", "New-EksCluster") || roleArn is null || subnetIds is null) return;
 
             var created = Run(ct => service.CreateAsync(request, roleCreated, log, ct));
@@ -164,7 +169,10 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
             var version = ClusterValidation.ResolveVersion(KubernetesVersion, DateOnly.FromDateTime(DateTime.UtcNow));
             if (ServiceIpv4Cidr is not null) ClusterValidation.ValidateServiceCidr(ServiceIpv4Cidr);
             if (PublicAccessCidr is not null) ClusterValidation.ValidateCidrList(PublicAccessCidr, nameof(PublicAccessCidr));
-            if (!EndpointPublicAccess && !EndpointPrivateAccess)
+            if (Private && MyInvocation.BoundParameters.ContainsKey(nameof(EndpointPublicAccess)) && EndpointPublicAccess)
+                throw new InvalidClusterInputException("PrivateWithPublicAccess",
+                    "-Private makes the endpoint private-only; leave out -EndpointPublicAccess $true, or leave out -Private for a public endpoint.", nameof(Private));
+            if (!PublicAccess && !PrivateAccess)
                 throw new InvalidClusterInputException("NoEndpointAccess",
                     "The cluster endpoint must be reachable somehow: -EndpointPublicAccess and -EndpointPrivateAccess cannot both be $false.", nameof(EndpointPrivateAccess));
             if (ParameterSetName == SubnetSet && SubnetId.Distinct().Count() < 2)
@@ -179,6 +187,39 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
             ThrowTerminatingError(ToErrorRecord(e, Name));
             throw; // unreachable
         }
+    }
+
+    private bool PublicAccess => !Private && EndpointPublicAccess;
+
+    private bool PrivateAccess => Private || EndpointPrivateAccess;
+
+    private string? _vpcId;
+
+    /// <summary>-Private: the VPC endpoints and their security group, after ShouldProcess. False when declined or previewed.</summary>
+    private bool PreparePrivateEndpoints(ClusterService service, List<string>? subnetIds, Dictionary<string, string> tags, IProgress<string> log)
+    {
+        var endpoints = service.Endpoints;
+        if (subnetIds is null || _vpcId is null)
+        {
+            // -WhatIf before the VPC exists: everything would be created.
+            foreach (var action in endpoints.PlanForNewVpc(Name)) ShouldProcess(action.Description);
+            return false;
+        }
+
+        var target = Run(ct => endpoints.ResolveTargetAsync(Name, _vpcId, subnetIds, ct));
+        var changes = Run(ct => endpoints.PlanAsync(target, ct)).Where(a => a.IsChange).ToList();
+        if (changes.Count == 0)
+        {
+            WriteVerbose($"The VPC endpoints of {_vpcId} are in place.");
+            return true;
+        }
+
+        var description = $"Create the VPC endpoints of private EKS cluster '{Name}' ({changes.Count} changes):{Environment.NewLine}  " +
+            string.Join(Environment.NewLine + "  ", changes.Select(a => a.Description));
+        if (!ShouldProcess(description, $"Create {changes.Count} VPC endpoint changes in {_vpcId} for private cluster '{Name}'?", "New-EksCluster")) return false;
+        var ids = Run(ct => endpoints.EnsureAsync(target, tags, log, ct));
+        WriteVerbose($"VPC endpoints: {string.Join(", ", ids.Select(e => $"{e.Key} {e.Value}"))}.");
+        return true;
     }
 
     private NetworkPlan NetworkPlan() => new(Name, VpcCidr, AvailabilityZoneCount, Enum.Parse<NatGatewayMode>(NatGateway, ignoreCase: true), ReadTags());
@@ -199,6 +240,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
             var check = Run(ct => service.Network.CheckSubnetsAsync(SubnetId, ct));
             WriteVerbose($"Subnets {string.Join(", ", check.SubnetIds)} are in VPC {check.VpcId} across {string.Join(", ", check.AvailabilityZones)}.");
             preview = string.Join(", ", check.SubnetIds);
+            _vpcId = check.VpcId;
             return check.SubnetIds.ToList();
         }
 
@@ -214,6 +256,7 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 return null;
         }
         var network = Run(ct => service.Network.EnsureAsync(plan, log, ct));
+        _vpcId = network.VpcId;
         WriteVerbose($"Network ready: VPC {network.VpcId}, public subnets {string.Join(", ", network.PublicSubnetIds)}, private subnets {string.Join(", ", network.PrivateSubnetIds)}.");
         return network.PrivateSubnetIds.Concat(network.PublicSubnetIds).ToList();
     }

@@ -10,11 +10,12 @@ public enum AwsProtocol { RestJson, Json, Query, Ec2, RestXml }
 /// <summary>What the front door knows about one AWS request.</summary>
 public sealed record AwsRequestInfo(string Service, string Region, string Operation, AwsProtocol Protocol)
 {
-    /// <summary>Reads (Describe*, List*, Get*) change nothing; everything else may.</summary>
+    /// <summary>Reads (Describe*, List*, Get*, and CloudTrail's LookupEvents) change nothing; everything else may.</summary>
     public bool IsMutating =>
         !(Operation.StartsWith("Describe", StringComparison.Ordinal)
           || Operation.StartsWith("List", StringComparison.Ordinal)
-          || Operation.StartsWith("Get", StringComparison.Ordinal));
+          || Operation.StartsWith("Get", StringComparison.Ordinal)
+          || Operation.StartsWith("Lookup", StringComparison.Ordinal));
 }
 
 /// <summary>Names the service, region and operation of a request the way AWS would route it.</summary>
