@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using EksModule.Engine.Aws.Protocol;
 using EksModule.Engine.Clusters;
 using EksModule.Internal;
 using EksModule.Types;
@@ -32,15 +31,6 @@ public sealed class GetEksClusterCommand : AwsCmdletBase
             return;
         }
         foreach (var cluster in clusters) WriteObject(new EksCluster(cluster, session.Region));
-        foreach (var name in missing)
-        {
-            var error = new AwsServiceError("EKS", "DescribeCluster", "ResourceNotFoundException",
-                $"No cluster named '{name}' in {session.Region}. Run Get-EksCluster -Region {session.Region} to list the clusters there.",
-                System.Net.HttpStatusCode.NotFound, null);
-            WriteError(new ErrorRecord(error, "ResourceNotFoundException", ErrorCategory.ObjectNotFound, name)
-            {
-                ErrorDetails = new ErrorDetails(error.Message),
-            });
-        }
+        foreach (var name in missing) WriteClusterNotFound(name, session.Region);
     }
 }

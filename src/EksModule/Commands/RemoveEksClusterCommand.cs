@@ -49,9 +49,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
             var cluster = Run(ct => service.Eks.TryDescribeClusterAsync(Name, ct));
             if (cluster is null && !IncludeNetwork)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No cluster named '{Name}' in {session.Region}."), "ResourceNotFoundException",
-                    ErrorCategory.ObjectNotFound, Name)
-                { ErrorDetails = new ErrorDetails($"No cluster named '{Name}' in {session.Region}. Run Get-EksCluster -Region {session.Region} to list the clusters there.") });
+                WriteClusterNotFound(Name, session.Region);
                 return;
             }
 

@@ -134,6 +134,16 @@ public abstract class AwsCmdletBase : EksCmdletBase
         return record;
     }
 
+    /// <summary>A named cluster that is not there: one ErrorId and one message that says how to list what is.</summary>
+    internal void WriteClusterNotFound(string name, string region)
+    {
+        var message = $"No cluster named '{name}' in {region}. Run Get-EksCluster -Region {region} to list the clusters there.";
+        WriteError(new ErrorRecord(new ItemNotFoundException(message), "ResourceNotFoundException", ErrorCategory.ObjectNotFound, name)
+        {
+            ErrorDetails = new ErrorDetails(message),
+        });
+    }
+
     /// <summary>Per-item failure: written, and the pipeline goes on. Invocation errors (no region, bad input) terminate.</summary>
     internal void ReportError(Exception error, object? target)
     {
