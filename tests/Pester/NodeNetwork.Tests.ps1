@@ -87,10 +87,10 @@ Describe 'Get-EksNodeNetwork' {
             $node.NodeName | Should -BeIn @($kubeNodes.items.metadata.name)
             $node.InstanceType | Should -Be $instance.InstanceType
             $node.AvailabilityZone | Should -Be $instance.Placement.AvailabilityZone
-            $limits = $Limits[$node.InstanceType]
-            $node.MaxNetworkInterfaces | Should -Be $limits.MaximumNetworkInterfaces
-            $node.Ipv4AddressesPerInterface | Should -Be $limits.Ipv4AddressesPerInterface
-            $node.MaxPodsWithoutPrefixDelegation | Should -Be ([math]::Min(110, $limits.MaximumNetworkInterfaces * ($limits.Ipv4AddressesPerInterface - 1) + 2))
+            $typeLimits = $Limits[$node.InstanceType]
+            $node.MaxNetworkInterfaces | Should -Be $typeLimits.MaximumNetworkInterfaces
+            $node.Ipv4AddressesPerInterface | Should -Be $typeLimits.Ipv4AddressesPerInterface
+            $node.MaxPodsWithoutPrefixDelegation | Should -Be ([math]::Min(110, $typeLimits.MaximumNetworkInterfaces * ($typeLimits.Ipv4AddressesPerInterface - 1) + 2))
             $node.MaxPodsWithPrefixDelegation | Should -Be 110
             $node.MaxPods | Should -Be $node.MaxPodsWithoutPrefixDelegation
             $node.PrefixDelegation | Should -BeFalse
@@ -102,7 +102,7 @@ Describe 'Get-EksNodeNetwork' {
             $node.NetworkInterfaceCount | Should -Be 1
             $secondary = @($enis[0].PrivateIpAddresses | Where-Object { -not $_.Primary }).Count
             $node.AssignedPodIps | Should -Be $secondary
-            $node.AssignedPodIps | Should -Be ($limits.Ipv4AddressesPerInterface - 1)
+            $node.AssignedPodIps | Should -Be ($typeLimits.Ipv4AddressesPerInterface - 1)
             $node.NetworkInterfaces[0].PrimaryIpAddress | Should -Be $instance.PrivateIpAddress
             $node.NetworkInterfaces[0].SubnetId | Should -Be $instance.SubnetId
             $node.PodsUsingIps | Should -Be 0
