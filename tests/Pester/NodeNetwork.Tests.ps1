@@ -248,6 +248,11 @@ Describe 'Get-EksNodeNetwork selection and pipeline' {
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFoundException*'
         $missing[0].Exception.Message | Should -Match "nope"
 
+        $out = @(Get-EksNodeNetwork -ClusterName nosuch -ErrorVariable missing -ErrorAction SilentlyContinue)
+        $out | Should -HaveCount 0
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFoundException*'
+        $missing[0].Exception.Message | Should -Match "No cluster named 'nosuch' in us-east-1"
+
         { Get-EksNodeNetwork -ClusterName net -InstanceId 'not-an-id' } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
@@ -294,5 +299,19 @@ Describe 'Get-EksNodeNetwork without Kubernetes' {
             $null = Update-EksControlPlane -ClusterName net -EndpointPublicAccess $true
         }
         (Get-EksNodeNetwork -ClusterName net -NodegroupName big).PodsUsingIps | Should -Be 0
+    }
+}
+
+Describe 'The emulated VPC CNI' {
+    It 'deletes the ENIs it attached once their instance is terminated, as DeleteOnTermination does' {
+        $attached = @(Get-InstanceEni $Busy.InstanceId | Where-Object Description -eq "aws-K8S-$($Busy.InstanceId)")
+        $attached | Should -HaveCount 1
+        Remove-EksNodeGroup -ClusterName net -Name web -Force
+        $gone = Wait-Until {
+            $left = (Invoke-Aws ec2 describe-network-interfaces --filters 'Name=tag-key,Values=node.k8s.amazonaws.com/instance_id').NetworkInterfaces
+            -not ($left | Where-Object NetworkInterfaceId -eq $attached[0].NetworkInterfaceId)
+        }
+        $gone | Should -BeTrue
+        @(Get-EksNodeNetwork -ClusterName net -NodegroupName web -ErrorAction SilentlyContinue) | Should -HaveCount 0
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EksModule.Engine.Aws.Protocol;
 using EksModule.Engine.Clusters;
 using EksModule.Engine.NodeNetwork;
 using EksModule.Internal;
@@ -57,6 +58,11 @@ public sealed class GetEksNodeNetworkCommand : AwsCmdletBase
         {
             var query = new NodeNetworkQuery(ClusterName, NodegroupName, NodeName, InstanceId);
             nodes = Run(ct => service.GetAsync(query, missing.Add, WarningSink, VerboseSink, ct));
+        }
+        catch (AwsServiceError e) when (e.IsNotFound && e.Operation == "ListNodegroups")
+        {
+            WriteClusterNotFound(ClusterName, session.Region);
+            return;
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
