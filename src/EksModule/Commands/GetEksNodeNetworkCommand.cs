@@ -22,6 +22,7 @@ public sealed class GetEksNodeNetworkCommand : AwsCmdletBase
     private object? _serviceSession;
     private readonly HashSet<string> _matchedNodeNames = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _matchedInstanceIds = new(StringComparer.OrdinalIgnoreCase);
+    private bool _searched;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ClusterNameCompleter))]
@@ -70,6 +71,7 @@ public sealed class GetEksNodeNetworkCommand : AwsCmdletBase
             return;
         }
 
+        _searched = true;
         foreach (var node in nodes)
         {
             if (node.NodeName is not null)
@@ -77,18 +79,14 @@ public sealed class GetEksNodeNetworkCommand : AwsCmdletBase
             _matchedInstanceIds.Add(node.InstanceId);
             WriteObject(new EksNodeNetwork(node, session.Region));
         }
-        foreach (var name in missing)
-        {
-            var message = $"No node group named '{name}' in cluster '{ClusterName}' ({session.Region}). Run Get-EksNodeGroup -ClusterName {ClusterName} to list its node groups.";
-            WriteError(new ErrorRecord(new ItemNotFoundException(message), "ResourceNotFoundException", ErrorCategory.ObjectNotFound, $"{ClusterName}/{name}")
-            { ErrorDetails = new ErrorDetails(message) });
-        }
+        foreach (var name in missing) WriteNodegroupNotFound(ClusterName, name, session.Region);
     }
 
     protected override void EndProcessing()
     {
         // Reported once at the end: with node groups piped in, a node is found in one of them, not in each.
-        var unmatched = (NodeName ?? []).Where(n => !ClusterService.HasWildcard(n) && !_matchedNodeNames.Contains(n))
+        // Nothing was searched when every record failed (no such cluster): that error has been written already.
+        var unmatched = !_searched ? Enumerable.Empty<string>() : (NodeName ?? []).Where(n => !ClusterService.HasWildcard(n) && !_matchedNodeNames.Contains(n))
             .Concat((InstanceId ?? []).Where(id => !_matchedInstanceIds.Contains(id)));
         foreach (var name in unmatched)
         {

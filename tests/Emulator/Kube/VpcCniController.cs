@@ -20,15 +20,13 @@ namespace EksEmulator.Kube;
 /// prefix delegation: moto 5.2.1 ignores Ipv4Prefix requests, so with ENABLE_PREFIX_DELEGATION=true on a Nitro
 /// instance nothing is assigned and pods there stay Pending.</para>
 /// </summary>
-public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvider clock, ILogger<VpcCniController> log) : BackgroundService
+public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvider clock, ILogger<VpcCniController> log) : PollingController(clock, log)
 {
     public const string InstanceTag = "node.k8s.amazonaws.com/instance_id";
     public const string ClusterTag = "cluster.k8s.amazonaws.com/name";
     public const string CreatedAtTag = "node.k8s.amazonaws.com/createdAt";
     public const string NoManageTag = "node.k8s.amazonaws.com/no_manage";
     public const string DescriptionPrefix = "aws-K8S-";
-
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<(string Region, string Type), Ec2InstanceTypeLimits?> _limits = new();
     private readonly HashSet<string> _regionsWithCreatedEnis = [];
@@ -55,22 +53,7 @@ public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvid
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { await ReconcileAsync(stoppingToken); }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogDebug(e, "VPC CNI reconciliation failed; retrying.");
-            }
-
-            try { await Task.Delay(Interval, clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    private async Task ReconcileAsync(CancellationToken cancel)
+    protected override async Task ReconcileAsync(CancellationToken cancel)
     {
         var clusters = await store.RunAsync(view => Task.FromResult(view.All
             .Where(c => c.StatusAt(view.Now) != ClusterStatus.Deleting)
@@ -105,7 +88,7 @@ public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvid
             if (settings.PrefixDelegation && limits.SupportsPrefixes)
             {
                 if (_prefixNoticeGiven.Add(node.InstanceId))
-                    log.LogInformation("{Node}: ENABLE_PREFIX_DELEGATION=true, but moto cannot assign /28 prefixes; no pod addresses are assigned.", node.Name);
+                    Log.LogInformation("{Node}: ENABLE_PREFIX_DELEGATION=true, but moto cannot assign /28 prefixes; no pod addresses are assigned.", node.Name);
                 continue;
             }
 
@@ -164,7 +147,7 @@ public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvid
             {
                 [InstanceTag] = node.InstanceId,
                 [ClusterTag] = cluster.Name,
-                [CreatedAtTag] = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                [CreatedAtTag] = Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             };
             var eniId = await moto.CreateNetworkInterfaceAsync(cluster.Region, primary.SubnetId, free.Dequeue(), primary.GroupIds,
                 DescriptionPrefix + node.InstanceId, tags, cancel);
@@ -214,7 +197,7 @@ public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvid
     /// <summary>The kubelet and CNI ADD: pods bound to a Ready node get an address from its pool and run.</summary>
     private void StartPods(KubeObjectStore objects, Dictionary<string, NodeView> nodes, Dictionary<string, List<string>> pools)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         objects.Run(view =>
         {
             var pods = view.List(KubeResources.Pods, null);
@@ -293,7 +276,7 @@ public sealed class VpcCniController(EksStore store, MotoClient moto, TimeProvid
         if (_limits.TryGetValue((region, instanceType), out var known)) return known;
         Ec2InstanceTypeLimits? limits = null;
         try { limits = (await moto.DescribeInstanceTypesAsync(region, [instanceType], cancel)).FirstOrDefault(); }
-        catch (MotoException e) { log.LogInformation("DescribeInstanceTypes {Type}: {Error}", instanceType, e.Message); }
+        catch (MotoException e) { Log.LogInformation("DescribeInstanceTypes {Type}: {Error}", instanceType, e.Message); }
         _limits[(region, instanceType)] = limits;
         return limits;
     }

@@ -72,16 +72,9 @@ public sealed partial class MotoClient
         var parameters = new List<KeyValuePair<string, string>>
         {
             new("Action", "CreateNetworkInterface"), new("SubnetId", subnetId), new("PrivateIpAddress", primaryAddress), new("Description", description),
-            new("TagSpecification.1.ResourceType", "network-interface"),
         };
         for (var i = 0; i < groupIds.Count; i++) parameters.Add(new($"SecurityGroupId.{i + 1}", groupIds[i]));
-        var index = 1;
-        foreach (var (key, value) in tags)
-        {
-            parameters.Add(new($"TagSpecification.1.Tag.{index}.Key", key));
-            parameters.Add(new($"TagSpecification.1.Tag.{index}.Value", value));
-            index++;
-        }
+        AddTagSpecification(parameters, "network-interface", tags);
         var document = await CallEc2Async(region, parameters, cancel);
         return document.Descendants().First(e => e.Name.LocalName == "networkInterfaceId").Value;
     }
