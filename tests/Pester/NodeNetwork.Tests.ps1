@@ -237,6 +237,13 @@ Describe 'Get-EksNodeNetwork selection and pipeline' {
         @(Get-EksNodeNetwork -ClusterName net -NodeName 'ip-10-60-*') | Should -HaveCount 5
     }
 
+    It 'completes -NodegroupName with the node groups of the cluster on the command line' {
+        $line = 'Get-EksNodeNetwork -ClusterName net -NodegroupName '
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Sort-Object) | Should -Be @('big', 'dense', 'lean', 'web')
+        $line = 'Get-EksNodeNetwork -ClusterName net -NodegroupName l'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('lean')
+    }
+
     It 'reports a node or node group that is not there without stopping' {
         $out = @(Get-EksNodeNetwork -ClusterName net -NodeName 'ip-10-99-9-9.ec2.internal' -ErrorVariable missing -ErrorAction SilentlyContinue)
         $out | Should -HaveCount 0

@@ -31,6 +31,7 @@ public sealed class GetEksNodeNetworkCommand : AwsCmdletBase
     /// <summary>Node group names (wildcards allowed); every node group of the cluster when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(NodegroupNameCompleter))]
     public string[]? NodegroupName { get; set; }
 
     /// <summary>Node names, the EC2 private DNS names (wildcards allowed).</summary>
