@@ -18,6 +18,7 @@
         'Access.format.ps1xml'
         'LoadBalancer.format.ps1xml'
         'Logging.format.ps1xml'
+        'NodeNetwork.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -29,6 +30,7 @@
         'Set-EksNodeGroupScaling'
         'Remove-EksNodeGroup'
         'Get-EksNodeGroupInstance'
+        'Get-EksNodeNetwork'
         'Get-EksToken'
         'Update-EksKubeconfig'
         'Set-EksDnsRecord'
