@@ -32,12 +32,16 @@ public sealed class EksTrailRecorder(EventHistory history, CallerIdentities iden
         return body;
     }
 
-    public async Task RecordAsync(HttpContext context, AwsRequestInfo info, byte[] requestBody, byte[] responseBody)
+    /// <summary>Starts finding out who signed the request (STS, cached per key) while the call itself is served.</summary>
+    public Task<TrailIdentity> ResolveCallerAsync(HttpContext context) =>
+        identities.ResolveAsync(AwsRequestClassifier.ReadAccessKeyId(context.Request) ?? "", context.RequestAborted);
+
+    public async Task RecordAsync(HttpContext context, AwsRequestInfo info, Task<TrailIdentity> caller, byte[] requestBody, byte[] responseBody)
     {
         try
         {
             var accessKeyId = AwsRequestClassifier.ReadAccessKeyId(context.Request) ?? "";
-            var identity = await identities.ResolveAsync(accessKeyId, context.RequestAborted);
+            var identity = await caller;
             var now = history.Now;
             var eventId = Guid.NewGuid().ToString();
             var parameters = RequestParameters(context, info.Operation, requestBody);

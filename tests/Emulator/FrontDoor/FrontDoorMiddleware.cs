@@ -48,6 +48,7 @@ public sealed class FrontDoorMiddleware(
 
         // The answer is held back until the call is in the event history, so a lookup right after it finds it.
         var requestBody = await EksTrailRecorder.BufferRequestAsync(context);
+        var caller = trail.ResolveCallerAsync(context);
         var client = context.Response.Body;
         using var answer = new MemoryStream();
         context.Response.Body = answer;
@@ -70,7 +71,7 @@ public sealed class FrontDoorMiddleware(
             context.Response.Body = client;
         }
 
-        await trail.RecordAsync(context, info, requestBody, answer.ToArray());
+        await trail.RecordAsync(context, info, caller, requestBody, answer.ToArray());
         answer.Position = 0;
         await answer.CopyToAsync(client, context.RequestAborted);
     }
