@@ -26,7 +26,7 @@ try {
     $mutating = @(Get-EmulatorRequest -Emulator $emulator -Mutating).Count
     Write-Host "Mutating requests the emulator saw: $mutating" -ForegroundColor Green
 
-    Step 'Create: a VPC over 3 AZs (public + private subnets, NAT, load balancer tags), the cluster role, the cluster; waits for ACTIVE'
+    Step 'Create: a VPC over 3 AZs (public + private subnets, NAT, load balancer tags), the cluster role, the cluster; waits for ACTIVE, then installs vpc-cni, kube-proxy and coredns as EKS add-ons (coredns waits for nodes)'
     Show 'New-EksCluster -Name demo -AvailabilityZoneCount 3 -Tag @{ team = "platform" }'
 
     Step 'Run it again: it converges on what exists instead of creating anything twice'
@@ -35,8 +35,10 @@ try {
     Write-Host "Mutating requests on the rerun: $(@(Get-EmulatorRequest -Emulator $emulator -Mutating).Count)" -ForegroundColor Green
 
     Step 'Add a managed node group (an Auto Scaling group behind it), then look at its instances across AZs'
-    Show 'Get-EksCluster -Name demo | Add-EksNodeGroup -Name web -InstanceType t3.large -MinSize 1 -DesiredSize 3 -MaxSize 4 -Label @{ role = "web" }'
+    Show 'Get-EksCluster -Name demo | Add-EksNodeGroup -Name web -InstanceType t3.large -MinSize 1 -DesiredSize 3 -MaxSize 4 -Label @{ role = "web" } -WaitForNodes'
     Show 'Get-EksNodeGroupInstance -ClusterName demo -NodegroupName web'
+    Write-Host 'With nodes Ready, coredns has somewhere to run and EKS reports every add-on ACTIVE:'
+    Show 'Get-EksCluster -Name demo | Get-EksAddon'
 
     Step 'Expose a workload: a Service for the AWS Load Balancer Controller gets an NLB; pipe it into Route 53 as an alias record'
     Write-Host 'The zone comes first (in AWS you would already own one):'
@@ -56,6 +58,8 @@ try {
     Show 'Get-EksCluster'
     Show 'Get-EksCluster -Name demo | Format-List'
     Show 'aws eks describe-cluster --name demo --query "cluster.[name,status,version,resourcesVpcConfig.vpcId]" --output text'
+    Write-Host 'Who changed the cluster, from CloudTrail''s event history:'
+    Show 'Get-EksApiEvent -ClusterName demo | Where-Object { -not $_.ReadOnly } | Format-Table EventTime, EventName, Username'
 
     Step 'Remove the cluster (its load balancer and node group first, with -Force), then the VPC and roles the module made for it'
     Show 'Get-EksCluster -Name demo | Remove-EksCluster -Force -IncludeNetwork'

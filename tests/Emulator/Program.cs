@@ -1,5 +1,6 @@
 using System.Net;
 using EksEmulator;
+using EksEmulator.CloudTrail;
 using EksEmulator.Control;
 using EksEmulator.Eks;
 using EksEmulator.FrontDoor;
@@ -49,6 +50,9 @@ builder.Services.AddSingleton<UpdateFailureInjector>();
 builder.Services.AddSingleton<EksStore>();
 builder.Services.AddSingleton<EksService>();
 builder.Services.AddSingleton<AwsCredentialBook>();
+builder.Services.AddSingleton<EventHistory>();
+builder.Services.AddSingleton<CallerIdentities>();
+builder.Services.AddSingleton<EksTrailRecorder>();
 builder.Services.AddSingleton<EksTokenVerifier>();
 builder.Services.AddSingleton<CloudLoadBalancerController>();
 builder.Services.AddSingleton<KubeApiHandler>();

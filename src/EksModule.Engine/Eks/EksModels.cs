@@ -125,6 +125,9 @@ public sealed class CreateClusterRequest
     public Dictionary<string, string>? Tags { get; set; }
     public List<EncryptionConfig>? EncryptionConfig { get; set; }
     public AccessConfigRequest? AccessConfig { get; set; }
+
+    /// <summary>False: EKS installs no vpc-cni, kube-proxy or coredns of its own (the module installs them as EKS add-ons). Null: EKS's default, true.</summary>
+    public bool? BootstrapSelfManagedAddons { get; set; }
 }
 
 public sealed class VpcConfigRequest

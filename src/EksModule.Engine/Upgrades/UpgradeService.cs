@@ -39,6 +39,13 @@ public sealed class UpgradeService
     public static bool IsUnsupported(Exception e) =>
         e is AwsServiceError { StatusCode: HttpStatusCode.NotFound } aws && aws.ErrorCode != "ResourceNotFoundException";
 
+    /// <summary>
+    /// An add-on EKS created whose pods have no node to run on: EKS reports it DEGRADED with InsufficientNumberOfReplicas
+    /// (coredns on a cluster without nodes, eksctl #4607) and makes it ACTIVE once nodes join; waiting would not help.
+    /// </summary>
+    public static bool IsWaitingForNodes(Addon addon) =>
+        addon.Status == "DEGRADED" && addon.Health?.Issues is { Count: > 0 } issues && issues.All(i => i.Code == "InsufficientNumberOfReplicas");
+
     public async Task<Cluster> GetClusterAsync(string clusterName, CancellationToken ct)
         => await Eks.TryDescribeClusterAsync(clusterName, ct).ConfigureAwait(false)
            ?? throw new AwsServiceError("EKS", "DescribeCluster", "ResourceNotFoundException",
@@ -252,6 +259,7 @@ public sealed class UpgradeService
             return (last.Status, deleted) switch
             {
                 ("ACTIVE", false) => PollResult.Finished("ACTIVE"),
+                ("DEGRADED", false) when IsWaitingForNodes(last) => PollResult.Finished("DEGRADED"),
                 ("CREATE_FAILED" or "DEGRADED" or "UPDATE_FAILED", false) => PollResult.Failed(last.Status!, $"Add-on {clusterName}/{addonName} is {last.Status}: "
                     + (last.Health?.Issues is { Count: > 0 } issues ? string.Join("; ", issues.Select(i => $"{i.Code}: {i.Message}")) : "EKS gave no reason.")),
                 ("DELETE_FAILED", true) => PollResult.Failed("DELETE_FAILED", $"Deleting add-on {clusterName}/{addonName} failed."),

@@ -95,6 +95,7 @@ public sealed class AddEksAddonCommand : AwsCmdletBase
                 ClientRequestToken = Guid.NewGuid().ToString(),
             }, ct));
             if (!NoWait) created = Run(ct => service.WaitForAddonAsync(ClusterName, Name, false, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+            if (UpgradeService.IsWaitingForNodes(created)) WriteWarning(AddonCmdletHelpers.WaitingForNodesWarning(ClusterName, Name));
             WriteObject(new EksAddon(created, session.Region));
         }
         catch (Exception e) when (e is not PipelineStoppedException)

@@ -4,6 +4,7 @@ using EksModule.Engine.Clusters;
 using EksModule.Engine.Eks;
 using EksModule.Engine.Iam;
 using EksModule.Engine.Network;
+using EksModule.Engine.Upgrades;
 using EksModule.Internal;
 using EksModule.Types;
 
@@ -12,7 +13,8 @@ namespace EksModule.Commands;
 /// <summary>
 /// Creates an EKS cluster: in existing subnets, or in a new multi-AZ VPC it builds (public and
 /// private subnet per AZ, internet gateway, NAT, routes, load balancer tags), with a cluster role
-/// it creates unless one is given. Reruns converge: what exists already is found by its tags and kept.
+/// it creates unless one is given, then installs vpc-cni, kube-proxy and coredns as EKS add-ons. Reruns converge:
+/// what exists already is found by its tags and kept, and add-ons that are missing are installed.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "EksCluster", SupportsShouldProcess = true, DefaultParameterSetName = NewVpcSet)]
 [OutputType(typeof(EksCluster))]
@@ -91,7 +93,21 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter UpdateKubeconfig { get; set; }
 
-    /// <summary>Seconds to wait for ACTIVE (default 1800).</summary>
+    /// <summary>
+    /// The EKS add-ons to install once the cluster is ACTIVE, each at EKS's default version for the cluster's Kubernetes
+    /// version; the default is vpc-cni, kube-proxy and coredns. @() installs none, and EKS then installs none of its own.
+    /// </summary>
+    [Parameter]
+    [AllowEmptyCollection]
+    [ValidateNotNull]
+    [ArgumentCompleter(typeof(AddonNameCompleter))]
+    public string[]? Addon { get; set; }
+
+    /// <summary>Let EKS install vpc-cni, kube-proxy and coredns itself, as self-managed workloads, instead of installing EKS add-ons.</summary>
+    [Parameter]
+    public SwitchParameter SelfManagedAddons { get; set; }
+
+    /// <summary>Seconds to wait in all for the cluster to be ACTIVE and its add-ons installed (default 1800).</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
     public int Timeout { get; set; } = 1800;
@@ -106,11 +122,15 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
         try
         {
             var existing = Run(ct => service.Eks.TryDescribeClusterAsync(Name, ct));
+            var addons = new ClusterAddons(new UpgradeService(session));
             if (existing is not null)
             {
-                Converge(service, existing, version);
+                Converge(service, addons, existing, version);
                 return;
             }
+
+            // Add-on names and versions are checked against EKS before anything is created.
+            var addonPlan = PlanAddons(addons, null, version);
 
             // Under -Confirm a declined step ends the run; under -WhatIf every step is still previewed.
             var subnetIds = PrepareNetwork(service, tags, log, out var networkPreview);
@@ -139,11 +159,18 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 EncryptionConfig = SecretsKmsKeyArn is null ? null
                     : new List<EncryptionConfig> { new() { Resources = { "secrets" }, Provider = new Provider { KeyArn = SecretsKmsKeyArn } } },
                 AccessConfig = new AccessConfigRequest { AuthenticationMode = AuthenticationMode.ToUpperInvariant() },
+                // The module installs the add-ons itself; EKS's self-managed copies would only be adopted or conflict.
+                BootstrapSelfManagedAddons = addonPlan is null ? null : false,
             };
             var description = $"Create EKS cluster '{Name}' (Kubernetes {version}) in {session.Region} " +
                 $"in subnets {(subnetIds is null ? networkPreview : string.Join(", ", subnetIds))}, " +
-                $"endpoint public={PublicAccess} private={PrivateAccess}, authentication mode {AuthenticationMode.ToUpperInvariant()}";
-            if (!ShouldProcess(description, description + "?", "New-EksCluster") || roleArn is null || subnetIds is null) return;
+                $"endpoint public={PublicAccess} private={PrivateAccess}, authentication mode {AuthenticationMode.ToUpperInvariant()}, " +
+                DescribeAddons(addonPlan);
+            if (!ShouldProcess(description, description + "?", "New-EksCluster") || roleArn is null || subnetIds is null)
+            {
+                if (IsWhatIf && addonPlan is not null) InstallAddons(addons, addonPlan, DateTime.UtcNow);
+                return;
+            }
 
             var created = Run(ct => service.CreateAsync(request, roleCreated, log, ct));
             if (NoWait)
@@ -151,7 +178,9 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                 WriteObject(new EksCluster(created, session.Region));
                 return;
             }
+            var deadline = DateTime.UtcNow.AddSeconds(Timeout);
             var active = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+            if (addonPlan is not null) InstallAddons(addons, addonPlan, deadline);
             WriteKubeconfig(active);
             WriteObject(new EksCluster(active, session.Region));
         }
@@ -180,12 +209,102 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
                     "EKS needs at least two subnets in two different Availability Zones: pass two or more -SubnetId values, or omit -SubnetId to create a new VPC.", nameof(SubnetId));
             if (ParameterSetName == NewVpcSet)
                 NetworkPlanner.Validate(NetworkPlan());
+            _addonNames = ChooseAddons();
             return version;
         }
         catch (ArgumentException e)
         {
             ThrowTerminatingError(ToErrorRecord(e, Name));
             throw; // unreachable
+        }
+    }
+
+    /// <summary>The add-ons to install as EKS add-ons; null: none, EKS bootstraps its self-managed ones (-SelfManagedAddons, or -NoWait).</summary>
+    private IReadOnlyList<string>? _addonNames;
+
+    private IReadOnlyList<string>? ChooseAddons()
+    {
+        var bound = MyInvocation.BoundParameters.ContainsKey(nameof(Addon));
+        if (SelfManagedAddons)
+        {
+            if (bound)
+                throw new InvalidClusterInputException("AddonWithSelfManagedAddons",
+                    "-SelfManagedAddons leaves vpc-cni, kube-proxy and coredns to EKS's own bootstrap: leave out -Addon, or leave out -SelfManagedAddons to install EKS add-ons.", nameof(Addon));
+            return null;
+        }
+        // -NoWait returns before the cluster is ACTIVE, and only an ACTIVE cluster takes add-ons: EKS's own bootstrap
+        // keeps the cluster usable, and a rerun without -NoWait installs the EKS add-ons over it.
+        if (!bound) return NoWait ? null : ClusterAddons.Defaults;
+        var names = Addon!.Select(n => (n ?? string.Empty).Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var name in names) AddonCmdletHelpers.ValidateAddonName(name, nameof(Addon));
+        if (NoWait && names.Count > 0)
+            throw new InvalidClusterInputException("AddonWithNoWait",
+                "EKS add-ons can only be installed on an ACTIVE cluster, which -NoWait does not wait for: leave out -NoWait, or leave out -Addon " +
+                "(EKS then installs its self-managed vpc-cni, kube-proxy and coredns) and add them later with Add-EksAddon.", nameof(Addon));
+        return names;
+    }
+
+    /// <summary>Each wanted add-on's state and version (reads only); null when there are none to install or the endpoint has no add-on API.</summary>
+    private IReadOnlyList<ClusterAddonPlan>? PlanAddons(ClusterAddons addons, string? clusterName, string version)
+    {
+        if (_addonNames is null) return null;
+        if (_addonNames.Count == 0) return Array.Empty<ClusterAddonPlan>();
+        var plan = Run(ct => addons.PlanAsync(clusterName, version, _addonNames, ct));
+        if (plan is null)
+            WriteWarning($"This EKS endpoint has no add-on API (it answered 404), so {string.Join(", ", _addonNames)} cannot be installed as EKS add-ons" +
+                (clusterName is null ? "; EKS installs its self-managed vpc-cni, kube-proxy and coredns instead." : "."));
+        return plan;
+    }
+
+    private static string DescribeAddons(IReadOnlyList<ClusterAddonPlan>? plan) =>
+        plan is null ? "with EKS's self-managed vpc-cni, kube-proxy and coredns"
+        : plan.Count == 0 ? "with no add-ons (EKS installs none of its own)"
+        : "then EKS add-ons " + string.Join(", ", plan.Select(a => $"{a.Name} {a.Version}"));
+
+    /// <summary>
+    /// CreateAddon for each missing add-on (ShouldProcess around each), then waits for them until ACTIVE, or DEGRADED for
+    /// want of nodes (coredns before the first node group), within the time left of -Timeout. A failing add-on is
+    /// reported and the others go on. Nothing installed is ever changed or removed here.
+    /// </summary>
+    private void InstallAddons(ClusterAddons addons, IReadOnlyList<ClusterAddonPlan> plan, DateTime deadline)
+    {
+        var created = new List<string>();
+        foreach (var item in plan)
+        {
+            var target = $"{Name}/{item.Name}";
+            if (item.Existing is { } existing)
+            {
+                WriteVerbose($"Add-on {target} is already installed ({existing.AddonVersion}, {existing.Status}).");
+                if (existing.Status == "CREATING") created.Add(item.Name);
+                else if (existing.Status is "CREATE_FAILED" or "UPDATE_FAILED" or "DEGRADED" && !UpgradeService.IsWaitingForNodes(existing))
+                    WriteWarning($"Add-on {target} is {existing.Status}. Get-EksAddon -ClusterName {Name} -Name {item.Name} shows why; New-EksCluster leaves installed add-ons as they are.");
+                continue;
+            }
+            if (!ShouldProcess(target, $"Install EKS add-on {item.Name} {item.Version}")) continue;
+            try
+            {
+                Run(ct => addons.CreateAsync(Name, item, ct));
+                created.Add(item.Name);
+            }
+            catch (Exception e) when (e is not PipelineStoppedException)
+            {
+                ReportError(e, target);
+            }
+        }
+
+        foreach (var name in created)
+        {
+            var left = deadline - DateTime.UtcNow;
+            try
+            {
+                var addon = Run(ct => addons.WaitAsync(Name, name, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), WaitProgressSink, ct));
+                if (UpgradeService.IsWaitingForNodes(addon)) WriteWarning(AddonCmdletHelpers.WaitingForNodesWarning(Name, name));
+                else WriteVerbose($"Add-on {Name}/{name} {addon.AddonVersion} is {addon.Status}.");
+            }
+            catch (Exception e) when (e is not PipelineStoppedException)
+            {
+                ReportError(e, $"{Name}/{name}");
+            }
         }
     }
 
@@ -277,8 +396,9 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
         return (role.Arn, !plan.Exists);
     }
 
-    private void Converge(ClusterService service, Cluster existing, string version)
+    private void Converge(ClusterService service, ClusterAddons addons, Cluster existing, string version)
     {
+        var deadline = DateTime.UtcNow.AddSeconds(Timeout);
         WriteVerbose($"Cluster '{Name}' already exists ({existing.Status}); New-EksCluster converges on it instead of creating it again.");
         if (existing.Version != version && KubernetesVersion is not null)
             WriteWarning($"Cluster '{Name}' exists with Kubernetes {existing.Version}, not {version}. New-EksCluster does not change it; use Update-EksControlPlane to upgrade.");
@@ -287,6 +407,10 @@ public sealed class NewEksClusterCommand : AwsCmdletBase
         var result = existing;
         if (!NoWait && existing.Status != "ACTIVE" && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             result = Run(ct => service.WaitForActiveAsync(Name, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
+        // A rerun installs the wanted add-ons that are missing, whatever removed them: EKS keeps no record of an add-on
+        // removed on purpose, and a first run stopped before its add-ons must be finished. -Addon names what is wanted.
+        if (!NoWait && (result.Status == "ACTIVE" || IsWhatIf) && PlanAddons(addons, Name, result.Version ?? version) is { } plan)
+            InstallAddons(addons, plan, deadline);
         if (result.Status == "ACTIVE") WriteKubeconfig(result);
         WriteObject(new EksCluster(result, service.Region));
     }

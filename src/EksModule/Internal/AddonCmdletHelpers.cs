@@ -34,12 +34,17 @@ internal static class AddonCmdletHelpers
         };
     }
 
-    public static void ValidateAddonName(string name)
+    public static void ValidateAddonName(string name, string parameterName = "Name")
     {
         if (string.IsNullOrEmpty(name) || name.Length > 100 || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[0-9a-z][a-z0-9-]*$"))
             throw new InvalidClusterInputException("InvalidAddonName",
-                $"'{name}' is not an EKS add-on name: use lower-case letters, digits and hyphens, e.g. {string.Join(", ", AddonNameCompleter.Known.Take(5))}.", "Name");
+                $"'{name}' is not an EKS add-on name: use lower-case letters, digits and hyphens, e.g. {string.Join(", ", AddonNameCompleter.Known.Take(5))}.", parameterName);
     }
+
+    /// <summary>For an add-on EKS installed whose pods have no node yet (UpgradeService.IsWaitingForNodes): what it means and what to do.</summary>
+    public static string WaitingForNodesWarning(string clusterName, string addonName) =>
+        $"Add-on {addonName} of cluster '{clusterName}' is installed but DEGRADED (InsufficientNumberOfReplicas) until nodes join: its pods have no node to run on. " +
+        $"Add a node group (Add-EksNodeGroup -ClusterName {clusterName} ...) and EKS reports it ACTIVE.";
 
     public static void ValidateRoleArn(string? arn)
     {

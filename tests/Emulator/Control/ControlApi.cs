@@ -56,11 +56,14 @@ public static class ControlApi
             return Results.NoContent();
         });
 
-        control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, UpdateFailureInjector updateFailures, MotoClient moto, AwsCredentialBook credentials, CancellationToken cancel) =>
+        control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, UpdateFailureInjector updateFailures, MotoClient moto, AwsCredentialBook credentials,
+            CloudTrail.EventHistory history, CloudTrail.CallerIdentities identities, CancellationToken cancel) =>
         {
             faults.Clear();
             updateFailures.Clear();
             credentials.Clear();
+            history.Clear();
+            identities.Clear();
             await store.ClearAsync();
             await moto.ResetAsync(cancel);
             log.Clear();

@@ -10,7 +10,9 @@ public sealed record AddonVersionEntry(string Version, string[] ClusterVersions,
 /// keys its configuration schema accepts. <see cref="EnvStringKeys"/> marks a schema whose "env" object takes
 /// only string values (vpc-cni's).
 /// </summary>
-public sealed record AddonDefinition(string Name, string Type, string Namespace, AddonVersionEntry[] Versions, string[] ConfigurationKeys, bool EnvStringKeys = false)
+/// <see cref="NeedsNodes"/> marks an add-on that runs a Deployment, whose pods need a node (DaemonSets do not).
+public sealed record AddonDefinition(string Name, string Type, string Namespace, AddonVersionEntry[] Versions, string[] ConfigurationKeys, bool EnvStringKeys = false,
+    bool NeedsNodes = false)
 {
     public AddonVersionEntry? Find(string version) => Versions.FirstOrDefault(v => v.Version == version);
 
@@ -43,7 +45,7 @@ public static class AddonCatalog
             new("v1.12.1-eksbuild.2", Range("1.34", "1.35"), Range("1.34", "1.35")),
             new("v1.11.4-eksbuild.14", Range("1.32", "1.33"), Range("1.32", "1.33")),
             new("v1.11.3-eksbuild.2", Range("1.30", "1.31"), Range("1.30", "1.31")),
-        ], ["replicaCount", "resources", "tolerations", "affinity", "nodeSelector", "corefile", "autoScaling", "podDisruptionBudget"]),
+        ], ["replicaCount", "resources", "tolerations", "affinity", "nodeSelector", "corefile", "autoScaling", "podDisruptionBudget"], NeedsNodes: true),
         new("kube-proxy", "networking", "kube-system",
             All.Reverse().Select(v => new AddonVersionEntry($"v{v}.0-eksbuild.2", [v], [v])).ToArray(),
             ["mode", "ipvs", "resources", "podAnnotations"]),
@@ -51,7 +53,7 @@ public static class AddonCatalog
         [
             new("v1.44.0-eksbuild.1", Range("1.30", "1.35"), Range("1.30", "1.35"), RequiresIamPermissions: true),
             new("v1.38.1-eksbuild.2", Range("1.30", "1.33"), [], RequiresIamPermissions: true),
-        ], ["controller", "node", "sidecars", "storageClasses", "volumeSnapshotClasses", "defaultStorageClass"]),
+        ], ["controller", "node", "sidecars", "storageClasses", "volumeSnapshotClasses", "defaultStorageClass"], NeedsNodes: true),
         new("eks-pod-identity-agent", "security", "kube-system",
         [
             new("v1.3.7-eksbuild.2", Range("1.30", "1.35"), Range("1.30", "1.35")),
@@ -60,7 +62,7 @@ public static class AddonCatalog
         new("snapshot-controller", "storage", "kube-system",
         [
             new("v8.2.0-eksbuild.1", Range("1.30", "1.33"), Range("1.30", "1.33")),
-        ], ["controller", "resources"]),
+        ], ["controller", "resources"], NeedsNodes: true),
     ];
 
     public static AddonDefinition? Find(string name) => Addons.FirstOrDefault(a => a.Name == name);

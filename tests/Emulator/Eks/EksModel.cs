@@ -52,6 +52,12 @@ public sealed class ClusterState
     public required string AuthenticationMode { get; set; }
     public required bool BootstrapClusterCreatorAdminPermissions { get; init; }
 
+    /// <summary>
+    /// CreateCluster's bootstrapSelfManagedAddons (default true): EKS then installs vpc-cni, kube-proxy and coredns as
+    /// self-managed workloads. Write-only in the API: the Cluster shape has no such member, so it is never returned.
+    /// </summary>
+    public required bool BootstrapSelfManagedAddons { get; init; }
+
     /// <summary>Canonical IAM ARN of whoever called CreateCluster (the assumed role's role ARN for a role session).</summary>
     public required string CreatorArn { get; init; }
     /// <summary>This cluster's TLS kube-apiserver on loopback; started at creation, published once the cluster is ACTIVE.</summary>
@@ -64,6 +70,15 @@ public sealed class ClusterState
     public List<ClusterUpdate> Updates { get; } = [];
     public SortedDictionary<string, NodegroupState> Nodegroups { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, AddonState> Addons { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when a pod without special tolerations could be scheduled: some node is Ready and carries no NoSchedule
+    /// or NoExecute taint other than CriticalAddonsOnly (which EKS's system add-ons tolerate).
+    /// </summary>
+    public bool HasSchedulableNode() => Objects.Run(view => view.List(KubeResources.Nodes, "").Any(node =>
+        (node["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray)?.Any(c => c?["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True") == true
+        && !((node["spec"]?["taints"] as System.Text.Json.Nodes.JsonArray) ?? []).Any(t =>
+            t?["effect"]?.GetValue<string>() is "NoSchedule" or "NoExecute" && t["key"]?.GetValue<string>() != "CriticalAddonsOnly")));
 
     public string StatusAt(DateTimeOffset now) =>
         GoneAt is not null ? ClusterStatus.Deleting
@@ -198,6 +213,8 @@ public sealed class AddonState
     public required string Arn { get; init; }
     public required string ClusterName { get; init; }
     public required string Version { get; set; }
+    /// <summary>Its workload is a Deployment (coredns, ...), whose replicas need a node; DaemonSets are healthy with none.</summary>
+    public bool NeedsNodes { get; init; }
     public string? ServiceAccountRoleArn { get; set; }
     public string? ConfigurationValues { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -210,14 +227,25 @@ public sealed class AddonState
     public bool LastUpdateFailed { get; set; }
     public List<ClusterUpdate> Updates { get; } = [];
 
-    public string StatusAt(DateTimeOffset now) =>
+    /// <summary>
+    /// The add-on's status. One that needs nodes is DEGRADED (InsufficientNumberOfReplicas) once created while no node
+    /// can take its pods, as EKS reports coredns on a cluster without nodes, and ACTIVE as soon as one can.
+    /// </summary>
+    public string StatusAt(DateTimeOffset now, bool schedulable) =>
         GoneAt is not null ? "DELETING"
         : now < ActiveAt ? "CREATING"
         : Updates.Any(u => !u.Applied) ? "UPDATING"
         : LastUpdateFailed ? "UPDATE_FAILED"
+        : NeedsNodes && !schedulable ? "DEGRADED"
         : "ACTIVE";
 
-    public AddonResponse ToResponse(DateTimeOffset now) => new(
-        Name, ClusterName, StatusAt(now), Version, new AddonHealth([]), Arn, ClusterState.EpochSeconds(CreatedAt),
-        ClusterState.EpochSeconds(ModifiedAt), ServiceAccountRoleArn, new Dictionary<string, string>(Tags), "eks", "aws", ConfigurationValues);
+    public const string InsufficientReplicasMessage = "The add-on is unhealthy because it doesn't have the desired number of replicas.";
+
+    public AddonResponse ToResponse(DateTimeOffset now, bool schedulable)
+    {
+        var status = StatusAt(now, schedulable);
+        List<AddonIssue> issues = status == "DEGRADED" ? [new("InsufficientNumberOfReplicas", InsufficientReplicasMessage, [])] : [];
+        return new(Name, ClusterName, status, Version, new AddonHealth(issues), Arn, ClusterState.EpochSeconds(CreatedAt),
+            ClusterState.EpochSeconds(ModifiedAt), ServiceAccountRoleArn, new Dictionary<string, string>(Tags), "eks", "aws", ConfigurationValues);
+    }
 }

@@ -123,7 +123,7 @@ public sealed partial class EksService
             if (cluster.Addons.TryGetValue(name, out var existing))
             {
                 if (request.ClientRequestToken is not null && request.ClientRequestToken == existing.ClientRequestToken)
-                    return existing.ToResponse(view.Now);
+                    return existing.ToResponse(view.Now, cluster.HasSchedulableNode());
                 throw EksException.ResourceInUse("Addon already exists.", clusterName).WithAddon(name);
             }
             var status = cluster.StatusAt(view.Now);
@@ -143,6 +143,7 @@ public sealed partial class EksService
                 Arn = $"arn:aws:eks:{region}:{AccountId}:addon/{clusterName}/{name}/{Guid.NewGuid()}",
                 ClusterName = clusterName,
                 Version = version,
+                NeedsNodes = definition.NeedsNodes,
                 ServiceAccountRoleArn = request.ServiceAccountRoleArn,
                 ConfigurationValues = request.ConfigurationValues,
                 CreatedAt = view.Now,
@@ -152,11 +153,15 @@ public sealed partial class EksService
                 Tags = request.Tags is null ? [] : new(request.Tags),
             };
             cluster.Addons.Add(name, addon);
-            return addon.ToResponse(view.Now);
+            return addon.ToResponse(view.Now, cluster.HasSchedulableNode());
         }, cancel);
 
     public Task<AddonResponse> DescribeAddonAsync(string region, string clusterName, string addonName, CancellationToken cancel) =>
-        store.RunAsync(view => Task.FromResult(GetAddon(view.Get(region, clusterName), addonName).ToResponse(view.Now)), cancel);
+        store.RunAsync(view =>
+        {
+            var cluster = view.Get(region, clusterName);
+            return Task.FromResult(GetAddon(cluster, addonName).ToResponse(view.Now, cluster.HasSchedulableNode()));
+        }, cancel);
 
     public Task<(List<string> Names, string? NextToken)> ListAddonsAsync(string region, string clusterName, int? maxResults, string? nextToken, CancellationToken cancel) =>
         store.RunAsync(view => Task.FromResult(Page(view.Get(region, clusterName).Addons.Keys.ToList(), maxResults, nextToken)), cancel);
@@ -169,7 +174,7 @@ public sealed partial class EksService
             if (request.ClientRequestToken is not null
                 && addon.Updates.FirstOrDefault(u => u.ClientRequestToken == request.ClientRequestToken) is { } repeated)
                 return repeated.ToResponse();
-            var status = addon.StatusAt(view.Now);
+            var status = addon.StatusAt(view.Now, cluster.HasSchedulableNode());
             if (status is not ("ACTIVE" or "UPDATE_FAILED" or "DEGRADED"))
                 throw EksException.ResourceInUse($"Addon {addonName} is in {status} status; it cannot be updated now.", clusterName).WithAddon(addonName);
             var definition = AddonCatalog.Find(addonName)!;
@@ -213,10 +218,11 @@ public sealed partial class EksService
     public Task<AddonResponse> DeleteAddonAsync(string region, string clusterName, string addonName, CancellationToken cancel) =>
         store.RunAsync(view =>
         {
-            var addon = GetAddon(view.Get(region, clusterName), addonName);
+            var cluster = view.Get(region, clusterName);
+            var addon = GetAddon(cluster, addonName);
             addon.GoneAt ??= view.Now + timings.Delete;
             addon.ModifiedAt = view.Now;
-            return Task.FromResult(addon.ToResponse(view.Now));
+            return Task.FromResult(addon.ToResponse(view.Now, cluster.HasSchedulableNode()));
         }, cancel);
 
     public Task<UpdateResponse> DescribeAddonUpdateAsync(string region, string clusterName, string addonName, string updateId, CancellationToken cancel) =>

@@ -92,6 +92,7 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
                 EncryptionConfig = request.EncryptionConfig,
                 AuthenticationMode = authenticationMode,
                 BootstrapClusterCreatorAdminPermissions = request.AccessConfig?.BootstrapClusterCreatorAdminPermissions ?? true,
+                BootstrapSelfManagedAddons = request.BootstrapSelfManagedAddons ?? true,
                 CreatorArn = creator.CanonicalArn,
             };
             if (cluster.BootstrapClusterCreatorAdminPermissions && authenticationMode != "CONFIG_MAP")

@@ -33,7 +33,8 @@ public sealed record AccessConfig(string? AuthenticationMode, bool? BootstrapClu
 public sealed record CreateClusterRequest(
     string? Name, string? Version, string? RoleArn, VpcConfigRequest? ResourcesVpcConfig,
     KubernetesNetworkConfigRequest? KubernetesNetworkConfig, Logging? Logging, string? ClientRequestToken,
-    Dictionary<string, string>? Tags, List<EncryptionConfig>? EncryptionConfig, AccessConfig? AccessConfig);
+    Dictionary<string, string>? Tags, List<EncryptionConfig>? EncryptionConfig, AccessConfig? AccessConfig,
+    bool? BootstrapSelfManagedAddons);
 
 public sealed record UpdateClusterConfigRequest(
     VpcConfigRequest? ResourcesVpcConfig, Logging? Logging, string? ClientRequestToken, AccessConfig? AccessConfig);

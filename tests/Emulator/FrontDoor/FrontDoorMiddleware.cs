@@ -1,3 +1,4 @@
+using EksEmulator.CloudTrail;
 using EksEmulator.Control;
 using EksEmulator.Eks;
 using EksEmulator.Iam;
@@ -7,10 +8,12 @@ namespace EksEmulator.FrontDoor;
 
 /// <summary>
 /// One URL for every AWS service: EKS (by SigV4 credential scope) is answered here, everything else goes to moto.
-/// Every AWS request is logged and may meet an injected fault before it is served.
+/// Every AWS request is logged and may meet an injected fault before it is served. The EKS calls served here become
+/// CloudTrail events, and CloudTrail's LookupEvents is answered from them (moto has no LookupEvents).
 /// </summary>
 public sealed class FrontDoorMiddleware(
-    RequestDelegate next, RequestLog log, FaultInjector faults, MotoProxy proxy, AwsCredentialBook credentials, ILogger<FrontDoorMiddleware> logger)
+    RequestDelegate next, RequestLog log, FaultInjector faults, MotoProxy proxy, AwsCredentialBook credentials,
+    EksTrailRecorder trail, EventHistory history, ILogger<FrontDoorMiddleware> logger)
 {
     public const string ControlPrefix = "/_emulator";
 
@@ -43,6 +46,13 @@ public sealed class FrontDoorMiddleware(
             return;
         }
 
+        // The answer is held back until the call is in the event history, so a lookup right after it finds it.
+        var requestBody = await EksTrailRecorder.BufferRequestAsync(context);
+        var caller = trail.ResolveCallerAsync(context);
+        var client = context.Response.Body;
+        using var answer = new MemoryStream();
+        context.Response.Body = answer;
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
         try
         {
             await next(context);
@@ -56,6 +66,14 @@ public sealed class FrontDoorMiddleware(
             logger.LogWarning("{Operation} failed calling moto: {Message}", operation, e.Message);
             await AwsErrorWriter.WriteAsync(context, AwsProtocol.RestJson, 500, "ServerException", e.Message);
         }
+        finally
+        {
+            context.Response.Body = client;
+        }
+
+        await trail.RecordAsync(context, info, caller, requestBody, answer.ToArray());
+        answer.Position = 0;
+        await answer.CopyToAsync(client, context.RequestAborted);
     }
 
     private async Task ProxyAsync(HttpContext context, string service, string region)
@@ -65,6 +83,11 @@ public sealed class FrontDoorMiddleware(
         var body = buffer.ToArray();
         var info = AwsRequestClassifier.ClassifyProxied(context.Request, service, region, body);
         if (!await AdmitAsync(context, info)) return;
+        if (LookupEventsEndpoint.Serves(info))
+        {
+            await LookupEventsEndpoint.ServeAsync(context, info, body, history);
+            return;
+        }
 
         try
         {

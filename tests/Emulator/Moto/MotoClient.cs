@@ -8,6 +8,8 @@ public sealed record SubnetInfo(string SubnetId, string VpcId, string Availabili
 
 public sealed record SecurityGroupInfo(string GroupId, string VpcId);
 
+public sealed record CallerIdentity(string Arn, string UserId, string Account);
+
 /// <summary>
 /// What the EKS emulator asks of moto: looks up subnets, security groups and roles, and owns cluster security groups.
 /// moto checks no signatures but routes by credential scope, so each call names its service and region.
@@ -75,13 +77,18 @@ public sealed partial class MotoClient(HttpClient moto)
     }
 
     /// <summary>The ARN STS reports for requests signed with <paramref name="accessKeyId"/> (moto reads the key from the credential scope).</summary>
-    public async Task<string> GetCallerArnAsync(string accessKeyId, CancellationToken cancel)
+    public async Task<string> GetCallerArnAsync(string accessKeyId, CancellationToken cancel) =>
+        (await GetCallerIdentityAsync(accessKeyId, cancel)).Arn;
+
+    /// <summary>STS GetCallerIdentity for requests signed with <paramref name="accessKeyId"/>: ARN, user id and account.</summary>
+    public async Task<CallerIdentity> GetCallerIdentityAsync(string accessKeyId, CancellationToken cancel)
     {
         using var request = Request("sts", "us-east-1", [new("Action", "GetCallerIdentity"), new("Version", "2011-06-15")], accessKeyId);
         using var response = await moto.SendAsync(request, cancel);
         await EnsureSuccessAsync(response, "STS GetCallerIdentity");
         var document = XDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
-        return document.Descendants().First(e => e.Name.LocalName == "Arn").Value;
+        string Value(string name) => document.Descendants().First(e => e.Name.LocalName == name).Value;
+        return new CallerIdentity(Value("Arn"), Value("UserId"), Value("Account"));
     }
 
     public async Task ResetAsync(CancellationToken cancel)
