@@ -138,6 +138,7 @@ public sealed partial class KubeApiHandler
             obj["status"] = new JsonObject { ["phase"] = "Active" };
         }
 
+        resource.Admit?.Invoke(null, obj);
         return objects.Run(view =>
         {
             if (resource.Namespaced && !view.Exists(KubeResources.Namespaces, "", ns)) throw KubeStatusException.NotFound(KubeResources.Namespaces, ns);
@@ -163,6 +164,7 @@ public sealed partial class KubeApiHandler
             if (metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } expected
                 && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
                 throw KubeStatusException.Conflict(resource, name);
+            resource.Admit?.Invoke(current, obj);
             return dryRun ? obj : view.Replace(resource, ns, current, obj);
         });
     }
@@ -192,6 +194,7 @@ public sealed partial class KubeApiHandler
                 && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
                 throw KubeStatusException.Conflict(resource, name);
             metadata["name"] = name;
+            resource.Admit?.Invoke(current, patched);
             return dryRun ? patched : view.Replace(resource, ns, current, patched);
         });
     }
@@ -482,6 +485,7 @@ public sealed partial class KubeApiHandler
                 var cells = new JsonArray(resource.Cells(row, resource.Columns, now).Select(v => v switch
                 {
                     null => null,
+                    bool b => JsonValue.Create(b),
                     int i => JsonValue.Create(i),
                     long l => JsonValue.Create(l),
                     _ => (JsonNode)JsonValue.Create(v.ToString()!),
