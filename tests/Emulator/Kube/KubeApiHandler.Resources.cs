@@ -220,8 +220,8 @@ public sealed partial class KubeApiHandler
             }
 
             if (!dryRun) view.Delete(resource, ns, name);
-            // Like the real registry, deleting a Service answers with the deleted object (the API spec's 200 is a v1.Service).
-            if (resource == KubeResources.Services) return (200, current);
+            // Like the real registries (ReturnDeletedObject), deleting a Service or StorageClass answers with the deleted object.
+            if (resource == KubeResources.Services || resource == KubeStorageClasses.Resource) return (200, current);
             var details = KubeStatus.Details(resource, name);
             details["uid"] = current["metadata"]!["uid"]?.DeepClone();
             return (200, KubeStatus.Create("Success", 200, null, null, details));
