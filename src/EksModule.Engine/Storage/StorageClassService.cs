@@ -47,7 +47,6 @@ public sealed class StorageClassService
 
     private readonly KubernetesAccess _access;
     private readonly UpgradeApi _addons;
-    private readonly Dictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
 
     public StorageClassService(AwsSession session)
     {
@@ -55,12 +54,7 @@ public sealed class StorageClassService
         _addons = new UpgradeApi(new EksApi(session));
     }
 
-    private async Task<IKubernetes> KubernetesAsync(string clusterName, CancellationToken ct)
-    {
-        if (!_clients.TryGetValue(clusterName, out var client))
-            _clients[clusterName] = client = await _access.ConnectAsync(clusterName, null, ct).ConfigureAwait(false);
-        return client;
-    }
+    private Task<IKubernetes> KubernetesAsync(string clusterName, CancellationToken ct) => _access.ClientAsync(clusterName, ct);
 
     public async Task<IReadOnlyList<StorageClassInfo>> ListAsync(string clusterName, CancellationToken ct)
     {
