@@ -19,6 +19,7 @@
         'LoadBalancer.format.ps1xml'
         'Logging.format.ps1xml'
         'Storage.format.ps1xml'
+        'NodeNetwork.format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-EksCluster'
@@ -30,6 +31,7 @@
         'Set-EksNodeGroupScaling'
         'Remove-EksNodeGroup'
         'Get-EksNodeGroupInstance'
+        'Get-EksNodeNetwork'
         'Get-EksToken'
         'Update-EksKubeconfig'
         'Set-EksDnsRecord'

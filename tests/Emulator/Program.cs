@@ -54,6 +54,7 @@ builder.Services.AddSingleton<CloudLoadBalancerController>();
 builder.Services.AddSingleton<KubeApiHandler>();
 builder.Services.AddSingleton<KubeApiHost>();
 builder.Services.AddHostedService<NodeController>();
+builder.Services.AddHostedService<VpcCniController>();
 
 var app = builder.Build();
 app.UseRouting();

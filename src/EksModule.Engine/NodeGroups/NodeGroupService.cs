@@ -14,7 +14,7 @@ namespace EksModule.Engine.NodeGroups;
 public sealed record NodeGroupInstance(
     string ClusterName, string NodegroupName, string AutoScalingGroupName, string InstanceId, string? AvailabilityZone,
     string? LifecycleState, string? HealthStatus, string? InstanceType, DateTime? LaunchTime, string? PrivateIpAddress, string? SubnetId,
-    bool ProtectedFromScaleIn);
+    bool ProtectedFromScaleIn, string? PrivateDnsName = null);
 
 /// <summary>
 /// Managed node groups as steps a cmdlet can put ShouldProcess around: read-only planning (defaults,
@@ -306,7 +306,8 @@ public sealed class NodeGroupService
             details.TryGetValue(i.InstanceId, out var ec2);
             return new NodeGroupInstance(nodegroup.ClusterName, nodegroup.NodegroupName, g.AutoScalingGroupName, i.InstanceId,
                 i.AvailabilityZone ?? ec2?.Placement?.AvailabilityZone, i.LifecycleState, i.HealthStatus, i.InstanceType ?? ec2?.InstanceType?.Value,
-                ec2?.LaunchTime?.ToUniversalTime(), ec2?.PrivateIpAddress, ec2?.SubnetId, i.ProtectedFromScaleIn);
+                ec2?.LaunchTime?.ToUniversalTime(), ec2?.PrivateIpAddress, ec2?.SubnetId, i.ProtectedFromScaleIn,
+                string.IsNullOrEmpty(ec2?.PrivateDnsName) ? null : ec2.PrivateDnsName);
         }))
         .OrderBy(i => i.AvailabilityZone, StringComparer.Ordinal).ThenBy(i => i.InstanceId, StringComparer.Ordinal).ToList();
     }

@@ -43,11 +43,6 @@ public sealed class GetEksNodeGroupInstanceCommand : AwsCmdletBase
             ReportError(e, ClusterName);
             return;
         }
-        foreach (var name in missing)
-        {
-            var message = $"No node group named '{name}' in cluster '{ClusterName}' ({session.Region}). Run Get-EksNodeGroup -ClusterName {ClusterName} to list its node groups.";
-            WriteError(new ErrorRecord(new ItemNotFoundException(message), "ResourceNotFoundException", ErrorCategory.ObjectNotFound, $"{ClusterName}/{name}")
-            { ErrorDetails = new ErrorDetails(message) });
-        }
+        foreach (var name in missing) WriteNodegroupNotFound(ClusterName, name, session.Region);
     }
 }

@@ -39,9 +39,7 @@ public sealed class RemoveEksNodeGroupCommand : AwsCmdletBase
             var nodegroup = Run(ct => service.NodeGroups.TryDescribeNodegroupAsync(ClusterName, Name, ct));
             if (nodegroup is null)
             {
-                var message = $"No node group named '{Name}' in cluster '{ClusterName}' ({session.Region}). Run Get-EksNodeGroup -ClusterName {ClusterName} to list its node groups.";
-                WriteError(new ErrorRecord(new ItemNotFoundException(message), "ResourceNotFoundException", ErrorCategory.ObjectNotFound, target)
-                { ErrorDetails = new ErrorDetails(message) });
+                WriteNodegroupNotFound(ClusterName, Name, session.Region);
                 return;
             }
             var what = $"Delete managed node group '{Name}' of EKS cluster '{ClusterName}' in {session.Region} " +

@@ -144,6 +144,16 @@ public abstract class AwsCmdletBase : EksCmdletBase
         });
     }
 
+    /// <summary>A named node group that is not there: the same ErrorId and advice from every node group cmdlet.</summary>
+    internal void WriteNodegroupNotFound(string clusterName, string name, string region)
+    {
+        var message = $"No node group named '{name}' in cluster '{clusterName}' ({region}). Run Get-EksNodeGroup -ClusterName {clusterName} to list its node groups.";
+        WriteError(new ErrorRecord(new ItemNotFoundException(message), "ResourceNotFoundException", ErrorCategory.ObjectNotFound, $"{clusterName}/{name}")
+        {
+            ErrorDetails = new ErrorDetails(message),
+        });
+    }
+
     /// <summary>Per-item failure: written, and the pipeline goes on. Invocation errors (no region, bad input) terminate.</summary>
     internal void ReportError(Exception error, object? target)
     {

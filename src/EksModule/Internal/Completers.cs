@@ -45,6 +45,24 @@ public sealed class ClusterNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
+        => AwsListCompletion.Complete(fakeBoundParameters, wordToComplete, (session, ct) => new Engine.Eks.EksApi(session).ListClustersAsync(ct));
+}
+
+/// <summary>Completes node group names of the cluster -ClusterName already names.</summary>
+public sealed class NodegroupNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+        => fakeBoundParameters["ClusterName"] is string { Length: > 0 } cluster
+            ? AwsListCompletion.Complete(fakeBoundParameters, wordToComplete, (session, ct) => new Engine.Eks.EksApi(session).ListNodegroupsAsync(cluster, ct))
+            : Array.Empty<CompletionResult>();
+}
+
+/// <summary>Names listed from AWS with the credentials and region the command line gives, within 5 seconds; never an error.</summary>
+internal static class AwsListCompletion
+{
+    internal static IEnumerable<CompletionResult> Complete(IDictionary fakeBoundParameters, string wordToComplete,
+        Func<Engine.Aws.AwsSession, CancellationToken, Task<IReadOnlyList<string>>> list)
     {
         try
         {
@@ -57,7 +75,7 @@ public sealed class ClusterNameCompleter : IArgumentCompleter
             };
             using var session = Engine.Aws.AwsSession.Resolve(options);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var names = new Engine.Eks.EksApi(session).ListClustersAsync(timeout.Token).GetAwaiter().GetResult();
+            var names = list(session, timeout.Token).GetAwaiter().GetResult();
             return CompletionHelper.Complete(names, wordToComplete).ToList();
         }
         catch (Exception)

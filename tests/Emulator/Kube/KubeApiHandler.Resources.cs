@@ -137,6 +137,10 @@ public sealed partial class KubeApiHandler
             obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
             obj["status"] = new JsonObject { ["phase"] = "Active" };
         }
+        else if (resource == KubeResources.Pods)
+        {
+            PodDefaults.PrepareForCreate(obj, name);
+        }
 
         resource.Admit?.Invoke(null, obj);
         return objects.Run(view =>
@@ -164,6 +168,7 @@ public sealed partial class KubeApiHandler
             if (metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } expected
                 && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
                 throw KubeStatusException.Conflict(resource, name);
+            if (resource == KubeResources.Pods) PodDefaults.KeepStatus(current, obj);
             resource.Admit?.Invoke(current, obj);
             return dryRun ? obj : view.Replace(resource, ns, current, obj);
         });
@@ -194,6 +199,7 @@ public sealed partial class KubeApiHandler
                 && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
                 throw KubeStatusException.Conflict(resource, name);
             metadata["name"] = name;
+            if (resource == KubeResources.Pods) PodDefaults.KeepStatus(current, patched);
             resource.Admit?.Invoke(current, patched);
             return dryRun ? patched : view.Replace(resource, ns, current, patched);
         });

@@ -14,16 +14,22 @@ public sealed partial class KubeApiHandler(EksStore store, EksTokenVerifier veri
     // Paths system:public-info-viewer opens to everyone, and the discovery paths system:discovery opens to every authenticated user.
     private static readonly string[] PublicPaths = ["/version", "/healthz", "/livez", "/readyz"];
 
-    private sealed record ClusterView(string Name, string Version, string Status, KubeObjectStore Objects, string Region);
+    private sealed record ClusterView(string Name, string Version, string Status, KubeObjectStore Objects, string Region, bool PublicAccess = true);
 
     public async Task HandleAsync(HttpContext context, string region, string clusterName)
     {
         try
         {
             var cluster = await store.RunAsync(view => Task.FromResult(
-                view.Find(region, clusterName) is { } c ? new ClusterView(c.Name, c.Version, c.StatusAt(view.Now), c.Objects, c.Region) : null), context.RequestAborted);
+                view.Find(region, clusterName) is { } c ? new ClusterView(c.Name, c.Version, c.StatusAt(view.Now), c.Objects, c.Region, c.EndpointPublicAccess) : null), context.RequestAborted);
             if (cluster is null || cluster.Status is ClusterStatus.Creating or ClusterStatus.Deleting)
                 throw new KubeStatusException(503, "ServiceUnavailable", "the server is currently unable to handle the request");
+            // A private-only endpoint answers inside the cluster's VPC alone; every caller here is outside it, so the connection fails.
+            if (!cluster.PublicAccess)
+            {
+                context.Abort();
+                return;
+            }
 
             var user = await AuthenticateAsync(context, region, clusterName);
             await RouteAsync(context, cluster, user);

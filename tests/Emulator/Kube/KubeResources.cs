@@ -79,7 +79,10 @@ public static class KubeResources
         (obj, _, now) => [Name(obj), Str(obj["spec"]?["controller"]) ?? "", Str(obj["spec"]?["parameters"]?["name"]) ?? "<none>", Age(obj, now)],
         [NameColumn, new("Controller", "string", "", "The controller."), new("Parameters", "string", "", "The parameters."), AgeColumn]);
 
-    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses, Nodes, KubeStorageClasses.Resource];
+    // Pods: kubectl's columns (Pods.cs); the status is the kubelet's, which the VpcCniController plays.
+    public static readonly KubeResource Pods = new("", "v1", "pods", "pod", "Pod", true, ["po"], PodTable.Cells, PodTable.Columns);
+
+    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses, Nodes, Pods, KubeStorageClasses.Resource];
 
     private static string? Str(System.Text.Json.Nodes.JsonNode? node) => node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

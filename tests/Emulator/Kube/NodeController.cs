@@ -10,14 +10,12 @@ namespace EksEmulator.Kube;
 /// registers a Node named by its private DNS name, NotReady at first and Ready a few seconds after the node group is
 /// ACTIVE and the node has registered. Nodes of instances that left the group, and of deleted node groups, go away.
 /// </summary>
-public sealed class NodeController(EksStore store, MotoClient moto, TimeProvider clock, ILogger<NodeController> log) : BackgroundService
+public sealed class NodeController(EksStore store, MotoClient moto, TimeProvider clock, ILogger<NodeController> log) : PollingController(clock, log)
 {
     public const string NodegroupLabel = "eks.amazonaws.com/nodegroup";
 
     /// <summary>How long a registered node of an ACTIVE node group stays NotReady (kubelet start, CNI up).</summary>
     public static readonly TimeSpan ReadyDelay = TimeSpan.FromSeconds(3);
-
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private sealed record NodegroupView(
         string Name, string AutoScalingGroupName, string Status, DateTimeOffset ActiveAt, string CapacityType,
@@ -25,22 +23,7 @@ public sealed class NodeController(EksStore store, MotoClient moto, TimeProvider
 
     private sealed record ClusterView(ClusterState Cluster, string Region, string Version, List<NodegroupView> Nodegroups);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { await ReconcileAsync(stoppingToken); }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogDebug(e, "Node reconciliation failed; retrying.");
-            }
-
-            try { await Task.Delay(Interval, clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    private async Task ReconcileAsync(CancellationToken cancel)
+    protected override async Task ReconcileAsync(CancellationToken cancel)
     {
         var clusters = await store.RunAsync(view => Task.FromResult(view.All
             .Select(c => new ClusterView(c, c.Region, c.Version, c.Nodegroups.Values
@@ -66,7 +49,7 @@ public sealed class NodeController(EksStore store, MotoClient moto, TimeProvider
             }
 
             if (wanted.Count == 0 && cluster.Nodegroups.Count == 0 && !HasNodes(cluster.Cluster)) continue;
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             cluster.Cluster.Objects.Run(view =>
             {
                 foreach (var node in view.List(KubeResources.Nodes, ""))

@@ -49,15 +49,8 @@ public sealed partial class MotoClient(HttpClient moto)
             new("GroupName", groupName),
             new("GroupDescription", description),
             new("VpcId", vpcId),
-            new("TagSpecification.1.ResourceType", "security-group"),
         };
-        var index = 1;
-        foreach (var (key, value) in tags)
-        {
-            parameters.Add(new($"TagSpecification.1.Tag.{index}.Key", key));
-            parameters.Add(new($"TagSpecification.1.Tag.{index}.Value", value));
-            index++;
-        }
+        AddTagSpecification(parameters, "security-group", tags);
 
         var document = await CallEc2Async(region, parameters, cancel);
         return document.Descendants().First(e => e.Name.LocalName == "groupId").Value;
@@ -95,6 +88,19 @@ public sealed partial class MotoClient(HttpClient moto)
     {
         using var response = await moto.PostAsync("moto-api/reset", null, cancel);
         await EnsureSuccessAsync(response, "moto reset");
+    }
+
+    /// <summary>Tags for the resource a Create call makes, as TagSpecification.1 (EC2's query form).</summary>
+    private static void AddTagSpecification(List<KeyValuePair<string, string>> parameters, string resourceType, IReadOnlyDictionary<string, string> tags)
+    {
+        parameters.Add(new("TagSpecification.1.ResourceType", resourceType));
+        var index = 1;
+        foreach (var (key, value) in tags)
+        {
+            parameters.Add(new($"TagSpecification.1.Tag.{index}.Key", key));
+            parameters.Add(new($"TagSpecification.1.Tag.{index}.Value", value));
+            index++;
+        }
     }
 
     private static List<KeyValuePair<string, string>> FilterParameters(string action, string filterName, IEnumerable<string> values)
