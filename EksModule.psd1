@@ -18,6 +18,7 @@
         'Access.format.ps1xml'
         'LoadBalancer.format.ps1xml'
         'Logging.format.ps1xml'
+        'Storage.format.ps1xml'
         'NodeNetwork.format.ps1xml'
     )
     CmdletsToExport      = @(
@@ -50,6 +51,10 @@
         'Enable-EksPrivateAccess'
         'Set-EksLogRetention'
         'Get-EksApiEvent'
+        'New-EksStorageClass'
+        'Get-EksStorageClass'
+        'Remove-EksStorageClass'
+        'Register-EksOidcProvider'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

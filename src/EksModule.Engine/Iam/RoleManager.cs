@@ -4,21 +4,26 @@ using EksModule.Engine.Aws.Protocol;
 
 namespace EksModule.Engine.Iam;
 
-/// <summary>What a module-managed IAM role is for: who may assume it and which AWS managed policies it carries.</summary>
-public sealed record RoleSpec(string Component, string Suffix, string TrustedService, IReadOnlyList<string> ManagedPolicyNames, string Description)
+/// <summary>
+/// What a module-managed IAM role is for: who may assume it (an AWS service, or the trust policy document given) and
+/// which AWS managed policies it carries (names below arn:aws:iam::aws:policy/, path included). A role with a given
+/// trust policy has it converged on rerun; <see cref="RoleArnParameter"/> names the parameter that takes a role of one's own.
+/// </summary>
+public sealed record RoleSpec(string Component, string Suffix, string? TrustedService, IReadOnlyList<string> ManagedPolicyNames, string Description,
+    string RoleArnParameter = "-RoleArn", string? TrustPolicyDocument = null)
 {
     public static RoleSpec ClusterRole { get; } = new("cluster-role", "cluster", "eks.amazonaws.com",
         new[] { "AmazonEKSClusterPolicy" }, "EKS cluster role created by EksModule");
 
     /// <summary>The role EC2 instances of the cluster's managed node groups run as; shared by its node groups.</summary>
     public static RoleSpec NodeRole { get; } = new("node-role", "node", "ec2.amazonaws.com",
-        new[] { "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly" }, "EKS node role created by EksModule");
+        new[] { "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly" }, "EKS node role created by EksModule", "-NodeRoleArn");
 }
 
 /// <summary>A planned or finished step on a role, for -WhatIf and verbose output.</summary>
-public sealed record RolePlan(string RoleName, bool Exists, IReadOnlyList<string> PolicyArnsToAttach)
+public sealed record RolePlan(string RoleName, bool Exists, IReadOnlyList<string> PolicyArnsToAttach, string? TrustPolicyToSet = null)
 {
-    public bool HasWork => !Exists || PolicyArnsToAttach.Count > 0;
+    public bool HasWork => !Exists || PolicyArnsToAttach.Count > 0 || TrustPolicyToSet is not null;
 }
 
 /// <summary>
@@ -57,7 +62,7 @@ public sealed class RoleManager
 
     public string PolicyArn(string policyName) => $"arn:{_partition}:iam::aws:policy/{policyName}";
 
-    public string TrustPolicy(RoleSpec spec) =>
+    public string TrustPolicy(RoleSpec spec) => spec.TrustPolicyDocument ??
         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"" + spec.TrustedService +
         "\"},\"Action\":\"sts:AssumeRole\"}]}";
 
@@ -68,9 +73,10 @@ public sealed class RoleManager
         var wanted = spec.ManagedPolicyNames.Select(PolicyArn).ToList();
         var role = await _iam.TryGetRoleAsync(roleName, ct).ConfigureAwait(false);
         if (role is null) return new RolePlan(roleName, false, wanted);
-        await CheckOwnershipAsync(role, clusterName, ct).ConfigureAwait(false);
+        await CheckOwnershipAsync(role, clusterName, spec, ct).ConfigureAwait(false);
         var attached = await _iam.ListAttachedRolePolicyArnsAsync(roleName, ct).ConfigureAwait(false);
-        return new RolePlan(roleName, true, wanted.Except(attached, StringComparer.Ordinal).ToList());
+        var trust = spec.TrustPolicyDocument is { } wantedTrust && !SamePolicy(role.AssumeRolePolicyDocument, wantedTrust) ? wantedTrust : null;
+        return new RolePlan(roleName, true, wanted.Except(attached, StringComparer.Ordinal).ToList(), trust);
     }
 
     public async Task<IamRole> EnsureAsync(string clusterName, RoleSpec spec, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
@@ -94,6 +100,8 @@ public sealed class RoleManager
         {
             role = (await _iam.TryGetRoleAsync(plan.RoleName, ct).ConfigureAwait(false))!;
         }
+        if (plan.TrustPolicyToSet is { } trust)
+            await _iam.UpdateAssumeRolePolicyAsync(plan.RoleName, trust, ct).ConfigureAwait(false);
         foreach (var arn in plan.PolicyArnsToAttach)
             await _iam.AttachRolePolicyAsync(plan.RoleName, arn, ct).ConfigureAwait(false);
         return role;
@@ -111,15 +119,23 @@ public sealed class RoleManager
         return true;
     }
 
-    private async Task CheckOwnershipAsync(IamRole role, string clusterName, CancellationToken ct)
+    private async Task CheckOwnershipAsync(IamRole role, string clusterName, RoleSpec spec, CancellationToken ct)
     {
         var tags = role.Tags.Count > 0 ? role.Tags : await _iam.ListRoleTagsAsync(role.RoleName, ct).ConfigureAwait(false);
         if (!IsOurs(tags, clusterName))
             throw new Errors.ModuleOperationException("RoleNotOwned", "ResourceExists",
                 $"An IAM role named '{role.RoleName}' already exists and was not created by EksModule for cluster '{clusterName}'. " +
-                $"Pass its ARN with {(role.RoleName.EndsWith("-node", StringComparison.Ordinal) ? "-NodeRoleArn" : "-RoleArn")} to use it, or delete or rename it.");
+                $"Pass its ARN with {spec.RoleArnParameter} to use it, or delete or rename it.");
     }
 
-    private static bool IsOurs(IReadOnlyDictionary<string, string> tags, string clusterName)
+    /// <summary>Policy documents compared as JSON (IAM may hand back other whitespace or key order than was sent).</summary>
+    public static bool SamePolicy(string? current, string wanted)
+    {
+        if (current is null) return false;
+        try { return System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(current), System.Text.Json.Nodes.JsonNode.Parse(wanted)); }
+        catch (System.Text.Json.JsonException) { return false; }
+    }
+
+    public static bool IsOurs(IReadOnlyDictionary<string, string> tags, string clusterName)
         => tags.TryGetValue(ClusterTag, out var owner) && owner == clusterName;
 }

@@ -23,6 +23,16 @@ public sealed class KubernetesAccess
         _eks = new EksApi(session);
     }
 
+    private readonly Dictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>One client per cluster for the life of this object: DescribeCluster once, tokens minted as they expire.</summary>
+    public async Task<IKubernetes> ClientAsync(string clusterName, CancellationToken ct)
+    {
+        if (!_clients.TryGetValue(clusterName, out var client))
+            _clients[clusterName] = client = await ConnectAsync(clusterName, null, ct).ConfigureAwait(false);
+        return client;
+    }
+
     public async Task<IKubernetes> ConnectAsync(string clusterName, string? roleArn, CancellationToken ct)
     {
         var cluster = await _eks.DescribeClusterAsync(clusterName, ct).ConfigureAwait(false);

@@ -25,7 +25,6 @@ public sealed class LoadBalancerService
 
     private readonly AwsSession _session;
     private readonly KubernetesAccess _access;
-    private readonly Dictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
 
     public LoadBalancerService(AwsSession session)
     {
@@ -36,12 +35,7 @@ public sealed class LoadBalancerService
 
     public ElbApi Elb { get; }
 
-    public async Task<IKubernetes> KubernetesAsync(string clusterName, CancellationToken ct)
-    {
-        if (!_clients.TryGetValue(clusterName, out var client))
-            _clients[clusterName] = client = await _access.ConnectAsync(clusterName, null, ct).ConfigureAwait(false);
-        return client;
-    }
+    public Task<IKubernetes> KubernetesAsync(string clusterName, CancellationToken ct) => _access.ClientAsync(clusterName, ct);
 
     // ---- New-EksLoadBalancer ----
 

@@ -9,7 +9,8 @@ namespace EksModule.Commands;
 
 /// <summary>
 /// Deletes an EKS cluster and waits until it is gone. Node groups are deleted first only with
-/// -Force; -IncludeNetwork also deletes the VPC and the cluster and node roles this module created for the cluster.
+/// -Force; -IncludeNetwork also deletes the VPC, the cluster, node and add-on roles and the IAM OIDC provider this
+/// module created for the cluster.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "EksCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
@@ -24,7 +25,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Also deletes the VPC, subnets, gateways and cluster role New-EksCluster created for this cluster (found by their tags).</summary>
+    /// <summary>Also deletes the VPC, subnets, gateways and IAM roles and OIDC provider the module created for this cluster (found by their tags).</summary>
     [Parameter]
     public SwitchParameter IncludeNetwork { get; set; }
 
@@ -143,7 +144,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
         {
             WriteVerbose($"No VPC tagged for cluster '{Name}' was found; nothing to delete there.");
         }
-        foreach (var spec in new[] { RoleSpec.ClusterRole, RoleSpec.NodeRole })
+        foreach (var spec in new[] { RoleSpec.ClusterRole, RoleSpec.NodeRole }.Concat(AddonServiceAccount.Known.Select(a => a.RoleSpec())))
         {
             var roleName = RoleManager.RoleNameFor(Name, spec);
             var roleWhat = $"Delete IAM role '{roleName}' if EksModule created it for cluster '{Name}'";
@@ -152,6 +153,12 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 var deleted = Run(ct => service.Roles.DeleteAsync(Name, spec, ct));
                 WriteVerbose(deleted ? $"Deleted IAM role {roleName}." : $"No module-created role {roleName} to delete.");
             }
+        }
+        var providerWhat = $"Delete the IAM OIDC provider(s) EksModule registered for cluster '{Name}' (found by tag)";
+        if (Confirm(providerWhat, providerWhat + "?"))
+        {
+            var deleted = Run(ct => new OidcProviderManager(new IamApi(Session)).DeleteForClusterAsync(Name, service.Region, ct));
+            WriteVerbose(deleted.Count > 0 ? $"Deleted IAM OIDC provider(s) {string.Join(", ", deleted)}." : "No module-registered IAM OIDC provider to delete.");
         }
     }
 }

@@ -95,6 +95,7 @@ public sealed partial class EksService(EksStore store, MotoClient moto, Lifecycl
                 BootstrapSelfManagedAddons = request.BootstrapSelfManagedAddons ?? true,
                 CreatorArn = creator.CanonicalArn,
             };
+            KubeStorageClasses.SeedEksDefaults(cluster.Objects, version, view.Now);
             if (cluster.BootstrapClusterCreatorAdminPermissions && authenticationMode != "CONFIG_MAP")
                 AddCreatorAccessEntry(cluster, view.Now);
             cluster.ApiServer = await kubeApiHost.StartAsync(cluster, view.Now, cancel);

@@ -142,6 +142,7 @@ public sealed partial class KubeApiHandler
             PodDefaults.PrepareForCreate(obj, name);
         }
 
+        resource.Admit?.Invoke(null, obj);
         return objects.Run(view =>
         {
             if (resource.Namespaced && !view.Exists(KubeResources.Namespaces, "", ns)) throw KubeStatusException.NotFound(KubeResources.Namespaces, ns);
@@ -168,6 +169,7 @@ public sealed partial class KubeApiHandler
                 && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
                 throw KubeStatusException.Conflict(resource, name);
             if (resource == KubeResources.Pods) PodDefaults.KeepStatus(current, obj);
+            resource.Admit?.Invoke(current, obj);
             return dryRun ? obj : view.Replace(resource, ns, current, obj);
         });
     }
@@ -198,6 +200,7 @@ public sealed partial class KubeApiHandler
                 throw KubeStatusException.Conflict(resource, name);
             metadata["name"] = name;
             if (resource == KubeResources.Pods) PodDefaults.KeepStatus(current, patched);
+            resource.Admit?.Invoke(current, patched);
             return dryRun ? patched : view.Replace(resource, ns, current, patched);
         });
     }
@@ -223,8 +226,8 @@ public sealed partial class KubeApiHandler
             }
 
             if (!dryRun) view.Delete(resource, ns, name);
-            // Like the real registry, deleting a Service answers with the deleted object (the API spec's 200 is a v1.Service).
-            if (resource == KubeResources.Services) return (200, current);
+            // Like the real registries (ReturnDeletedObject), deleting a Service or StorageClass answers with the deleted object.
+            if (resource == KubeResources.Services || resource == KubeStorageClasses.Resource) return (200, current);
             var details = KubeStatus.Details(resource, name);
             details["uid"] = current["metadata"]!["uid"]?.DeepClone();
             return (200, KubeStatus.Create("Success", 200, null, null, details));
@@ -488,6 +491,7 @@ public sealed partial class KubeApiHandler
                 var cells = new JsonArray(resource.Cells(row, resource.Columns, now).Select(v => v switch
                 {
                     null => null,
+                    bool b => JsonValue.Create(b),
                     int i => JsonValue.Create(i),
                     long l => JsonValue.Create(l),
                     _ => (JsonNode)JsonValue.Create(v.ToString()!),

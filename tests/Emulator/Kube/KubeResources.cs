@@ -3,12 +3,14 @@ namespace EksEmulator.Kube;
 /// <summary>
 /// One Kubernetes resource kind the emulated apiserver serves. Adding a kind (nodes, services, storageclasses, ...)
 /// is one entry in <see cref="KubeResources.All"/> plus, where it needs them, its own defaults and table columns.
+/// <see cref="Admit"/>, when set, defaults and validates a create (current null) or an update, throwing a 422.
 /// </summary>
 public sealed record KubeResource(
     string Group, string Version, string Plural, string Singular, string Kind, bool Namespaced, string[] ShortNames,
     Func<System.Text.Json.Nodes.JsonObject, IReadOnlyList<TableColumn>, DateTimeOffset, List<object?>>? Cells = null,
     IReadOnlyList<TableColumn>? Columns = null,
-    IReadOnlyDictionary<int, ProtoField>? Protobuf = null)
+    IReadOnlyDictionary<int, ProtoField>? Protobuf = null,
+    Action<System.Text.Json.Nodes.JsonObject?, System.Text.Json.Nodes.JsonObject>? Admit = null)
 {
     public static readonly string[] AllVerbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
@@ -80,7 +82,7 @@ public static class KubeResources
     // Pods: kubectl's columns (Pods.cs); the status is the kubelet's, which the VpcCniController plays.
     public static readonly KubeResource Pods = new("", "v1", "pods", "pod", "Pod", true, ["po"], PodTable.Cells, PodTable.Columns);
 
-    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses, Nodes, Pods];
+    public static readonly IReadOnlyList<KubeResource> All = [Namespaces, ConfigMaps, Services, Ingresses, IngressClasses, Nodes, Pods, KubeStorageClasses.Resource];
 
     private static string? Str(System.Text.Json.Nodes.JsonNode? node) => node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

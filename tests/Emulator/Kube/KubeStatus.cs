@@ -35,6 +35,20 @@ public sealed class KubeStatusException(int code, string reason, string message,
         return new(422, "Invalid", $"{resource.Kind} \"{name}\" is invalid: {field}: {message}", details);
     }
 
+    /// <summary>
+    /// A 422 with every failed field, worded as the apiserver does: <c>Kind.group "name" is invalid: field: message</c>,
+    /// the causes in brackets when there are several.
+    /// </summary>
+    public static KubeStatusException Invalid(KubeResource resource, string name, IReadOnlyList<KubeStatusCause> causes)
+    {
+        var details = KubeStatus.Details(resource, name);
+        details["kind"] = resource.Kind;
+        details["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field }).ToArray());
+        var kind = resource.Group.Length == 0 ? resource.Kind : $"{resource.Kind}.{resource.Group}";
+        var list = string.Join(", ", causes.Select(c => $"{c.Field}: {c.Message}"));
+        return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {(causes.Count > 1 ? $"[{list}]" : list)}", details);
+    }
+
     /// <summary>The RBAC authorizer's wording: <c>configmaps "x" is forbidden: User "u" cannot get resource "configmaps" in API group "" in the namespace "ns"</c>.</summary>
     public static KubeStatusException Forbidden(string user, string verb, KubeResource resource, string ns, string? name)
     {
@@ -47,6 +61,9 @@ public sealed class KubeStatusException(int code, string reason, string message,
     public static KubeStatusException ForbiddenPath(string user, string verb, string path) =>
         new(403, "Forbidden", $"forbidden: User \"{user}\" cannot {verb} path \"{path}\"", new JsonObject());
 }
+
+/// <summary>One metav1.StatusCause of a 422: the reason (FieldValueInvalid, FieldValueForbidden, ...), message and field path.</summary>
+public sealed record KubeStatusCause(string Reason, string Message, string Field);
 
 public static class KubeStatus
 {
