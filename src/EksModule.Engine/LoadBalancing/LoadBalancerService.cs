@@ -23,12 +23,10 @@ public sealed class LoadBalancerService
     public const string AlbController = "ingress.k8s.aws/alb";
     public const string AlbClassName = "alb";
 
-    private readonly AwsSession _session;
     private readonly KubernetesAccess _access;
 
     public LoadBalancerService(AwsSession session)
     {
-        _session = session;
         _access = new KubernetesAccess(session);
         Elb = new ElbApi(session);
     }
