@@ -89,9 +89,11 @@ try { Get-EksToken -ClusterName x -ErrorAction Stop; 'no error' } catch { `$_.Fu
 }
 
 Describe 'eks-token-helper' {
-    It 'is shipped in the module for linux-x64 and win-x64' {
-        Join-Path (Get-TestModulePath) 'bin/linux-x64/eks-token-helper' | Should -Exist
-        Join-Path (Get-TestModulePath) 'bin/win-x64/eks-token-helper.exe' | Should -Exist
+    # The Build task lays out every shipped platform (linux-x64, win-x64) and fails if one is missing;
+    # the Test task publishes only this machine's, the one these tests can run.
+    It 'is shipped in the module for the platform it runs on, as an executable' {
+        $Helper | Should -Exist
+        if (-not $IsWindows) { (Get-Item $Helper).UnixFileMode.HasFlag([IO.UnixFileMode]::UserExecute) | Should -BeTrue }
     }
 
     It 'prints the ExecCredential with the token Get-EksToken mints for the same credentials' {
