@@ -117,6 +117,20 @@ Describe 'eks-token-helper' {
         } finally { Remove-Item Env:AWS_PROFILE }
     }
 
+    It 'tells kubectl users to run aws sso login when the SSO profile has no cached sign-in' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-sso-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        try {
+            Set-Content (Join-Path $dir 'config') "[profile work]`nsso_start_url = https://example.awsapps.com/start`nsso_account_id = 123456789012`nsso_role_name = Admin`nsso_region = us-east-1`n"
+            $result = Start-TestToolProcess -FilePath $Helper -ArgumentList @('token', '--cluster-name', 'authdemo', '--region', 'us-east-1', '--profile', 'work') `
+                -Environment @{ HOME = $dir; AWS_CONFIG_FILE = (Join-Path $dir 'config'); AWS_SHARED_CREDENTIALS_FILE = (Join-Path $dir 'credentials') } `
+                -RemoveEnvironment @('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL')
+            $result.ExitCode | Should -Be 1
+            $result.Output | Should -BeNullOrEmpty
+            $result.Error | Should -BeLike "*SSO Token*Run 'aws sso login --profile work'*"
+        } finally { Remove-Item -Recurse -Force $dir }
+    }
+
     It 'fails with exit code 2 and a usage line on bad arguments' {
         $err = & $Helper token --region us-east-1 2>&1
         $LASTEXITCODE | Should -Be 2

@@ -150,6 +150,23 @@ try { Get-EksCluster -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.
         $verbose | Should -Match 'AccessKey/-SecretKey'
     }
 
+    It 'says which profile to sign in when an SSO profile has no cached sign-in' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-sso-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        try {
+            Set-Content (Join-Path $dir 'config') "[profile work]`nsso_start_url = https://example.awsapps.com/start`nsso_account_id = 123456789012`nsso_role_name = Admin`nsso_region = us-east-1`nregion = us-east-1`n"
+            # HOME is empty too, so no ~/.aws/sso/cache of this machine can sign the profile in.
+            $out = Invoke-ChildPwsh @"
+Import-Module '$(Get-TestModulePath)/EksModule.psd1'
+try { Get-EksCluster -ProfileName work -ErrorAction Stop; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ToString() }
+"@ -Environment @{ HOME = $dir; AWS_CONFIG_FILE = (Join-Path $dir 'config'); AWS_SHARED_CREDENTIALS_FILE = (Join-Path $dir 'credentials')
+                AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_EC2_METADATA_DISABLED = 'true'; AWS_ENDPOINT_URL = $Moto.Url }
+            $out[0] | Should -BeLike 'SsoLoginRequired,*'
+            $out[1] | Should -Be 'AuthenticationError'
+            $out[2] | Should -BeLike "*profile 'work'*Run 'aws sso login --profile work'*"
+        } finally { Remove-Item -Recurse -Force $dir }
+    }
+
     It 'accepts a PSCredential of access key and secret key' {
         $credential = [pscredential]::new('AKIAIOSFODNN7EXAMPLE', (ConvertTo-SecureString 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' -AsPlainText -Force))
         (Get-EksCluster -Name demo -Credential $credential).Name | Should -Be 'demo'
