@@ -5,7 +5,6 @@ BeforeAll {
     Set-TestAwsEnvironment -EndpointUrl $Moto.Url
     Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
 
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
 }
 
 AfterAll {
@@ -121,7 +120,7 @@ Describe 'Bad input is refused before any request' {
     It 'created nothing for any of them' {
         (AwsJson ec2 describe-vpcs).Vpcs.Count | Should -Be $before
         (AwsJson eks list-clusters).clusters | Should -Not -Contain 'ok'
-        { aws iam get-role --role-name eks-ok-cluster 2>$null; if ($LASTEXITCODE) { throw 'absent' } } | Should -Throw
+        { Invoke-Aws iam get-role --role-name eks-ok-cluster } | Should -Throw '*NoSuchEntity*'
     }
 }
 
@@ -184,7 +183,7 @@ Describe 'Remove-EksCluster' {
         Get-EksCluster -Name demo | Remove-EksCluster -Confirm:$false -IncludeNetwork
         (AwsJson eks list-clusters).clusters | Should -Not -Contain 'demo'
         (AwsJson ec2 describe-vpcs --filters 'Name=tag:eksmodule:cluster-name,Values=demo').Vpcs.Count | Should -Be 0
-        aws iam get-role --role-name eks-demo-cluster 2>$null; $LASTEXITCODE | Should -Not -Be 0
+        { Invoke-Aws iam get-role --role-name eks-demo-cluster } | Should -Throw '*NoSuchEntity*'
     }
 
     It 'reports a missing cluster as ResourceNotFoundException' {

@@ -11,10 +11,10 @@ BeforeAll {
     # A cluster made by the independent client, so our Get-EksCluster has something to read.
     $env:AWS_ENDPOINT_URL = $Moto.Url
     foreach ($k in $Env.Keys) { Set-Item "env:$k" $Env[$k] }
-    $vpc = aws ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text
-    $s1 = aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.1.0/24 --availability-zone us-east-1a --query Subnet.SubnetId --output text
-    $s2 = aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.2.0/24 --availability-zone us-east-1b --query Subnet.SubnetId --output text
-    $null = aws eks create-cluster --name isolation --role-arn arn:aws:iam::123456789012:role/r --resources-vpc-config "subnetIds=$s1,$s2"
+    $vpc = (Invoke-Aws ec2 create-vpc --cidr-block 10.0.0.0/16).Vpc.VpcId
+    $s1 = (Invoke-Aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.1.0/24 --availability-zone us-east-1a).Subnet.SubnetId
+    $s2 = (Invoke-Aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.2.0/24 --availability-zone us-east-1b).Subnet.SubnetId
+    $null = Invoke-Aws eks create-cluster --name isolation --role-arn arn:aws:iam::123456789012:role/r --resources-vpc-config "subnetIds=$s1,$s2"
 }
 
 AfterAll {
