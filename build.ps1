@@ -3,7 +3,8 @@
     Builds, tests, demonstrates and benchmarks EksModule.
 .DESCRIPTION
     Run with the repo's pinned PowerShell: `dotnet tool restore; dotnet pwsh ./build.ps1 <Task>`.
-      Build     lays the importable module out at out/EksModule (manifest, DLL, format file, help, dependencies/,
+      Build     lays the importable module out at out/EksModule (manifest, DLL, one format file combined from
+                src/EksModule/Formats, help, dependencies/,
                 and the token helper for every shipped platform under bin/<rid>/).
       Test      Build for this machine's platform only, then xunit and Pester; ends with one line "N passed, N failed".
       Demo      the module's main job on the local emulators, narrated.
@@ -78,8 +79,7 @@ function Invoke-Build {
     $moduleBin = Join-Path $RepoRoot "src/EksModule/bin/$Configuration/net8.0"
     $engineBin = Join-Path $RepoRoot "src/EksModule.Engine/bin/$Configuration/net8.0"
     Copy-Item (Join-Path $moduleBin 'EksModule.dll'), (Join-Path $moduleBin 'EksModule.pdb') $ModuleOut
-    # One format file per area (Formats/*.format.ps1xml), each listed in the manifest's FormatsToProcess.
-    Copy-Item (Join-Path $RepoRoot 'src/EksModule/Formats/*.format.ps1xml') $ModuleOut
+    Join-FormatFile -Source (Join-Path $RepoRoot 'src/EksModule/Formats') -Destination (Join-Path $ModuleOut 'EksModule.format.ps1xml')
     # Everything the engine needs, and nothing of PowerShell's own, goes behind the load context.
     Get-ChildItem $engineBin -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -ne 'System.Management.Automation' } |
         Copy-Item -Destination $deps
@@ -99,6 +99,32 @@ function Invoke-Build {
             -OutFile (Join-Path $ModuleOut 'en-US/EksModule.dll-Help.xml')
     }
     Write-Host "Module laid out at $ModuleOut (version $version)" -ForegroundColor Green
+}
+
+# The source keeps one format file per area (src/EksModule/Formats/<Area>.format.ps1xml); the module ships
+# them as one file, the manifest's only FormatsToProcess entry. Import-Module reads and validates each
+# format file separately, and one file instead of eight took about a quarter off the formatting share of
+# an import (measured in one run, interleaved).
+function Join-FormatFile {
+    param([string] $Source, [string] $Destination)
+    $combined = [xml]'<?xml version="1.0" encoding="utf-8"?><Configuration><ViewDefinitions /></Configuration>'
+    $views = $combined.DocumentElement.SelectSingleNode('ViewDefinitions')
+    $names = @{}
+    foreach ($file in Get-ChildItem $Source -Filter '*.format.ps1xml' | Sort-Object Name) {
+        $document = [xml](Get-Content -Raw $file.FullName)
+        $sections = @($document.DocumentElement.ChildNodes | Where-Object NodeType -EQ 'Element')
+        if ($document.DocumentElement.Name -ne 'Configuration' -or ($sections.Name | Where-Object { $_ -ne 'ViewDefinitions' })) {
+            throw "$($file.Name): only <Configuration><ViewDefinitions> is combined; move other sections into a file of their own."
+        }
+        foreach ($view in $document.SelectNodes('/Configuration/ViewDefinitions/View')) {
+            if ($names.ContainsKey($view.Name)) { throw "$($file.Name): the view name '$($view.Name)' is also used in $($names[$view.Name])." }
+            $names[$view.Name] = $file.Name
+            $null = $views.AppendChild($combined.ImportNode($view, $true))
+        }
+    }
+    $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
+    $writer = [System.Xml.XmlWriter]::Create($Destination, $settings)
+    try { $combined.Save($writer) } finally { $writer.Dispose() }
 }
 
 # The kubeconfig exec helper, one per platform. linux-x64 is NativeAOT (about 50 ms to a token, no

@@ -89,4 +89,19 @@ Describe 'Format files' {
         $shipped = (Get-ChildItem $ModulePath -Filter '*.format.ps1xml').Name
         ($shipped | Sort-Object) | Should -Be ($manifest.FormatsToProcess | Sort-Object)
     }
+
+    It 'loads every view of the per-area source files (src/EksModule/Formats), combined into one at build time' {
+        $sourceViews = foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot '../../src/EksModule/Formats') -Filter '*.format.ps1xml') {
+            ([xml](Get-Content -Raw $file.FullName)).SelectNodes('/Configuration/ViewDefinitions/View') |
+                ForEach-Object { '{0} {1}' -f $_.ViewSelectedBy.TypeName, $_.Name }
+        }
+        $sourceViews.Count | Should -BeGreaterThan 10
+        Import-Module (Join-Path $ModulePath 'EksModule.psd1') -Force
+        try {
+            $loaded = foreach ($type in Get-FormatData -TypeName 'EksModule.Types.*') {
+                $type.FormatViewDefinition | ForEach-Object { '{0} {1}' -f $type.TypeNames[0], $_.Name }
+            }
+        } finally { Remove-Module EksModule }
+        ($loaded | Sort-Object) | Should -Be ($sourceViews | Sort-Object)
+    }
 }
