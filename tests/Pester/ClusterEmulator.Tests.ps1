@@ -79,7 +79,11 @@ Describe 'Remove-EksCluster with node groups' {
     BeforeAll {
         $script:c = New-EksCluster -Name withng -AvailabilityZoneCount 2 -NatGateway None
         $null = Invoke-Aws eks create-nodegroup --cluster-name withng --nodegroup-name web --subnets $c.SubnetIds[0] --node-role arn:aws:iam::123456789012:role/eks-withng-cluster
-        Start-Sleep -Seconds 4
+        $deadline = [datetime]::UtcNow.AddSeconds(30)
+        while ((Invoke-Aws eks describe-nodegroup --cluster-name withng --nodegroup-name web).nodegroup.status -ne 'ACTIVE') {
+            if ([datetime]::UtcNow -gt $deadline) { throw 'The node group did not become ACTIVE within 30 s.' }
+            Start-Sleep -Milliseconds 300
+        }
     }
 
     It 'refuses without -Force and names the node groups' {
