@@ -9,18 +9,8 @@
     Description          = 'Amazon EKS end to end from PowerShell: clusters, node groups, load balancers, Route 53 records, upgrades and IAM authentication, as pipeline-friendly cmdlets with -WhatIf.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @(
-        'Cluster.format.ps1xml'
-        'NodeGroup.format.ps1xml'
-        'Auth.format.ps1xml'
-        'Dns.format.ps1xml'
-        'Upgrade.format.ps1xml'
-        'Access.format.ps1xml'
-        'LoadBalancer.format.ps1xml'
-        'Logging.format.ps1xml'
-        'Storage.format.ps1xml'
-        'NodeNetwork.format.ps1xml'
-    )
+    # The build combines src/EksModule/Formats/*.format.ps1xml (one per area) into this one file.
+    FormatsToProcess     = @('EksModule.format.ps1xml')
     CmdletsToExport      = @(
         'New-EksCluster'
         'Get-EksCluster'

@@ -3,8 +3,10 @@
     Builds, tests, demonstrates and benchmarks EksModule.
 .DESCRIPTION
     Run with the repo's pinned PowerShell: `dotnet tool restore; dotnet pwsh ./build.ps1 <Task>`.
-      Build     lays the importable module out at out/EksModule (manifest, DLL, format file, help, dependencies/).
-      Test      Build, then xunit and Pester; ends with one line "N passed, N failed".
+      Build     lays the importable module out at out/EksModule (manifest, DLL, one format file combined from
+                src/EksModule/Formats, help, dependencies/,
+                and the token helper for every shipped platform under bin/<rid>/).
+      Test      Build for this machine's platform only, then xunit and Pester; ends with one line "N passed, N failed".
       Demo      the module's main job on the local emulators, narrated.
       Emulator  starts moto and the EKS emulator in the foreground and prints the endpoint variables to set.
       Bench     start-up and call-latency ratios against the AWS CLI, as a table.
@@ -20,6 +22,11 @@ param(
 
     # Test: run only the Pester files whose name matches (e.g. 'Cluster'); xunit still runs unless -SkipXunit.
     [string] $PesterFilter,
+
+    # Which platforms' token helper to publish into the module. Build publishes every shipped platform
+    # (linux-x64, win-x64); the other tasks only the one this machine runs, since nothing here runs another.
+    [ValidateSet('linux-x64', 'win-x64')]
+    [string[]] $TokenHelperRuntime,
     [switch] $SkipXunit,
     [switch] $SkipPester
 )
@@ -72,8 +79,7 @@ function Invoke-Build {
     $moduleBin = Join-Path $RepoRoot "src/EksModule/bin/$Configuration/net8.0"
     $engineBin = Join-Path $RepoRoot "src/EksModule.Engine/bin/$Configuration/net8.0"
     Copy-Item (Join-Path $moduleBin 'EksModule.dll'), (Join-Path $moduleBin 'EksModule.pdb') $ModuleOut
-    # One format file per area (Formats/*.format.ps1xml), each listed in the manifest's FormatsToProcess.
-    Copy-Item (Join-Path $RepoRoot 'src/EksModule/Formats/*.format.ps1xml') $ModuleOut
+    Join-FormatFile -Source (Join-Path $RepoRoot 'src/EksModule/Formats') -Destination (Join-Path $ModuleOut 'EksModule.format.ps1xml')
     # Everything the engine needs, and nothing of PowerShell's own, goes behind the load context.
     Get-ChildItem $engineBin -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -ne 'System.Management.Automation' } |
         Copy-Item -Destination $deps
@@ -95,6 +101,32 @@ function Invoke-Build {
     Write-Host "Module laid out at $ModuleOut (version $version)" -ForegroundColor Green
 }
 
+# The source keeps one format file per area (src/EksModule/Formats/<Area>.format.ps1xml); the module ships
+# them as one file, the manifest's only FormatsToProcess entry. Import-Module reads and validates each
+# format file separately, and one file instead of eight took about a quarter off the formatting share of
+# an import (measured in one run, interleaved).
+function Join-FormatFile {
+    param([string] $Source, [string] $Destination)
+    $combined = [xml]'<?xml version="1.0" encoding="utf-8"?><Configuration><ViewDefinitions /></Configuration>'
+    $views = $combined.DocumentElement.SelectSingleNode('ViewDefinitions')
+    $names = @{}
+    foreach ($file in Get-ChildItem $Source -Filter '*.format.ps1xml' | Sort-Object Name) {
+        $document = [xml](Get-Content -Raw $file.FullName)
+        $sections = @($document.DocumentElement.ChildNodes | Where-Object NodeType -EQ 'Element')
+        if ($document.DocumentElement.Name -ne 'Configuration' -or ($sections.Name | Where-Object { $_ -ne 'ViewDefinitions' })) {
+            throw "$($file.Name): only <Configuration><ViewDefinitions> is combined; move other sections into a file of their own."
+        }
+        foreach ($view in $document.SelectNodes('/Configuration/ViewDefinitions/View')) {
+            if ($names.ContainsKey($view.Name)) { throw "$($file.Name): the view name '$($view.Name)' is also used in $($names[$view.Name])." }
+            $names[$view.Name] = $file.Name
+            $null = $views.AppendChild($combined.ImportNode($view, $true))
+        }
+    }
+    $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
+    $writer = [System.Xml.XmlWriter]::Create($Destination, $settings)
+    try { $combined.Save($writer) } finally { $writer.Dispose() }
+}
+
 # The kubeconfig exec helper, one per platform. linux-x64 is NativeAOT (about 50 ms to a token, no
 # .NET needed); win-x64 cannot be NativeAOT-compiled from Linux, so it is self-contained, trimmed,
 # single-file and ReadyToRun (no .NET needed either). Publishing is slow, so it is skipped while the
@@ -102,6 +134,21 @@ function Invoke-Build {
 $TokenHelperTargets = [ordered]@{
     'linux-x64' = @('-p:PublishAot=true')
     'win-x64'   = @('--self-contained', '-p:PublishSingleFile=true', '-p:PublishTrimmed=true', '-p:PublishReadyToRun=true')
+}
+
+function Get-HostRuntime {
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    "$os-$(([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture).ToString().ToLowerInvariant())"
+}
+
+function Get-TokenHelperRuntime {
+    if ($TokenHelperRuntime) { return $TokenHelperRuntime }
+    if ($Task -eq 'Build') { return @($TokenHelperTargets.Keys) }
+    # Only the helper this machine can run: the win-x64 publish costs minutes and no test here runs it.
+    $hostRid = Get-HostRuntime
+    if ($TokenHelperTargets.Contains($hostRid)) { return @($hostRid) }
+    Write-Warning "No token helper is built for $hostRid; publishing every shipped platform instead."
+    @($TokenHelperTargets.Keys)
 }
 
 function Publish-TokenHelper {
@@ -112,15 +159,17 @@ function Publish-TokenHelper {
         @(Get-ChildItem (Join-Path $RepoRoot 'src/EksModule.Engine/Auth') -File -Filter *.cs) +
         @(Get-Item (Join-Path $RepoRoot 'Directory.Packages.props'), (Join-Path $RepoRoot 'Directory.Build.props'))
     $newestSource = ($sources | Measure-Object -Property LastWriteTimeUtc -Maximum).Maximum
-    foreach ($rid in $TokenHelperTargets.Keys) {
+    foreach ($rid in Get-TokenHelperRuntime) {
         $name = if ($rid -like 'win-*') { 'eks-token-helper.exe' } else { 'eks-token-helper' }
         $published = Join-Path $OutDir "token-helper/$rid"
         $binary = Join-Path $published $name
         if (-not (Test-Path $binary) -or (Get-Item $binary).LastWriteTimeUtc -lt $newestSource) {
             Write-Host "Publishing the token helper for $rid..." -ForegroundColor Cyan
             if (Test-Path $published) { Remove-Item -Recurse -Force $published }
+            $publishClock = [System.Diagnostics.Stopwatch]::StartNew()
             Invoke-Native dotnet (@('publish', $project, '-c', $Configuration, '-r', $rid, '-o', $published, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly') + $TokenHelperTargets[$rid])
             (Get-Item $binary).LastWriteTimeUtc = [datetime]::UtcNow
+            Write-Host ('Published the token helper for {0} in {1:n0} s' -f $rid, $publishClock.Elapsed.TotalSeconds)
         }
         $target = Join-Path $Destination "bin/$rid"
         New-Item -ItemType Directory -Force -Path $target | Out-Null
@@ -135,8 +184,13 @@ function Get-TrxCounts([string] $Path) {
 }
 
 function Invoke-Test {
+    # Each phase's wall time is printed at the end: the suite has a budget (CI must stay well under 20 min).
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $phases = [ordered]@{}
+    $lap = [timespan]::Zero
     Invoke-Build
     Install-TestTools
+    $phases['build'] = $clock.Elapsed - $lap; $lap = $clock.Elapsed
     if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
     New-Item -ItemType Directory -Force -Path $ResultsDir | Out-Null
     $passed = 0; $failed = 0
@@ -153,6 +207,7 @@ function Invoke-Test {
             Write-Warning 'xunit produced no results file; counting the run as one failure.'
             $failed += 1
         }
+        $phases['xunit'] = $clock.Elapsed - $lap; $lap = $clock.Elapsed
     }
 
     if (-not $SkipPester) {
@@ -170,8 +225,11 @@ function Invoke-Test {
             Write-Warning 'Pester produced no results file; counting the run as one failure.'
             $failed += 1
         }
+        $phases['pester'] = $clock.Elapsed - $lap; $lap = $clock.Elapsed
     }
 
+    $phases['total'] = $clock.Elapsed
+    Write-Host ('Time: ' + (($phases.GetEnumerator() | ForEach-Object { '{0} {1:mm\:ss}' -f $_.Key, $_.Value }) -join ', '))
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }

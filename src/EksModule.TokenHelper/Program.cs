@@ -74,7 +74,11 @@ internal static class Program
             var reasons = new List<string>();
             for (var inner = e; inner is not null; inner = inner.InnerException) reasons.Add(inner.Message);
             if (Environment.GetEnvironmentVariable("EKS_TOKEN_HELPER_TRACE") is { Length: > 0 }) Console.Error.WriteLine(e.ToString());
-            Console.Error.WriteLine($"eks-token-helper: could not get credentials to sign the EKS token: {string.Join(" <- ", reasons.Distinct())}");
+            // An SSO profile without a cached sign-in is the usual cause, and kubectl only shows this line: say the fix.
+            var signIn = reasons.Any(r => r.Contains("SSO Token", StringComparison.OrdinalIgnoreCase))
+                ? $" Run 'aws sso login --profile {(Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } named ? named : "default")}', then try again."
+                : string.Empty;
+            Console.Error.WriteLine($"eks-token-helper: could not get credentials to sign the EKS token: {string.Join(" <- ", reasons.Distinct())}{signIn}");
             return 1;
         }
     }
@@ -99,7 +103,7 @@ internal static class Program
 
     private static async Task<SigningKeys> ResolveKeysAsync(string region, string? roleArn)
     {
-        var credentials = await AssumeRoleProfileAsync(region).ConfigureAwait(false) ?? DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        var credentials = await AssumeRoleProfileAsync(region).ConfigureAwait(false) ?? SsoProfile() ?? DefaultAWSCredentialsIdentityResolver.GetCredentials();
         if (!string.IsNullOrEmpty(roleArn)) return await AssumeRoleAsync(credentials, region, roleArn, TokenRoleSessionName, null).ConfigureAwait(false);
         var immutable = await credentials.GetCredentialsAsync().ConfigureAwait(false);
         return new SigningKeys(immutable.AccessKey, immutable.SecretKey, string.IsNullOrEmpty(immutable.Token) ? null : immutable.Token);
@@ -126,6 +130,22 @@ internal static class Program
         var sessionName = string.IsNullOrEmpty(profile.Options.RoleSessionName) ? $"eks-token-helper-{DateTime.UtcNow.Ticks}" : profile.Options.RoleSessionName;
         var keys = await AssumeRoleAsync(source, profile.Region?.SystemName ?? region, profile.Options.RoleArn, sessionName, profile.Options.ExternalID).ConfigureAwait(false);
         return new SessionAWSCredentials(keys.AccessKey, keys.SecretKey, keys.SessionToken);
+    }
+
+    /// <summary>
+    /// An SSO (IAM Identity Center) profile, resolved as the module resolves it: the SDK's default chain refuses
+    /// SSO profiles ("not allowed here"), while the profile store gives credentials from the token that
+    /// 'aws sso login' cached. Environment keys come first, as in the SDK's chain.
+    /// </summary>
+    private static AWSCredentials? SsoProfile()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))) return null;
+        var name = Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } p ? p : "default";
+        var chain = new CredentialProfileStoreChain();
+        if (!chain.TryGetProfile(name, out var profile)
+            || (string.IsNullOrEmpty(profile.Options.SsoStartUrl) && string.IsNullOrEmpty(profile.Options.SsoSession)))
+            return null;
+        return chain.TryGetAWSCredentials(name, out var credentials) ? credentials : null;
     }
 
     private static async Task<SigningKeys> AssumeRoleAsync(AWSCredentials source, string region, string roleArn, string sessionName, string? externalId)

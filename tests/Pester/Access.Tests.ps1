@@ -8,13 +8,6 @@ BeforeAll {
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-access-$PID"
     New-Item -ItemType Directory -Force -Path $Work | Out-Null
 
-    function script:Invoke-Aws {
-        $output = & aws --endpoint-url $Emulator.Url --output json @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws $args failed: $output" }
-        $text = ($output | Out-String).Trim()
-        if ($text) { $text | ConvertFrom-Json }
-    }
-
     # A second IAM user (and a third with no access), issued by moto through the emulator so the token verifier knows their secrets.
     function script:New-TestUser([string] $Name) {
         $null = Invoke-Aws iam create-user --user-name $Name

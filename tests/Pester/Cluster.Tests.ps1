@@ -5,7 +5,6 @@ BeforeAll {
     Set-TestAwsEnvironment -EndpointUrl $Moto.Url
     Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
 
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
 }
 
 AfterAll {
@@ -121,7 +120,7 @@ Describe 'Bad input is refused before any request' {
     It 'created nothing for any of them' {
         (AwsJson ec2 describe-vpcs).Vpcs.Count | Should -Be $before
         (AwsJson eks list-clusters).clusters | Should -Not -Contain 'ok'
-        { aws iam get-role --role-name eks-ok-cluster 2>$null; if ($LASTEXITCODE) { throw 'absent' } } | Should -Throw
+        { Invoke-Aws iam get-role --role-name eks-ok-cluster } | Should -Throw '*NoSuchEntity*'
     }
 }
 
@@ -150,6 +149,23 @@ try { Get-EksCluster -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.
         $verbose | Should -Match 'AccessKey/-SecretKey'
     }
 
+    It 'says which profile to sign in when an SSO profile has no cached sign-in' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-sso-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        try {
+            Set-Content (Join-Path $dir 'config') "[profile work]`nsso_start_url = https://example.awsapps.com/start`nsso_account_id = 123456789012`nsso_role_name = Admin`nsso_region = us-east-1`nregion = us-east-1`n"
+            # HOME is empty too, so no ~/.aws/sso/cache of this machine can sign the profile in.
+            $out = Invoke-ChildPwsh @"
+Import-Module '$(Get-TestModulePath)/EksModule.psd1'
+try { Get-EksCluster -ProfileName work -ErrorAction Stop; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ToString() }
+"@ -Environment @{ HOME = $dir; AWS_CONFIG_FILE = (Join-Path $dir 'config'); AWS_SHARED_CREDENTIALS_FILE = (Join-Path $dir 'credentials')
+                AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_EC2_METADATA_DISABLED = 'true'; AWS_ENDPOINT_URL = $Moto.Url }
+            $out[0] | Should -BeLike 'SsoLoginRequired,*'
+            $out[1] | Should -Be 'AuthenticationError'
+            $out[2] | Should -BeLike "*profile 'work'*Run 'aws sso login --profile work'*"
+        } finally { Remove-Item -Recurse -Force $dir }
+    }
+
     It 'accepts a PSCredential of access key and secret key' {
         $credential = [pscredential]::new('AKIAIOSFODNN7EXAMPLE', (ConvertTo-SecureString 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' -AsPlainText -Force))
         (Get-EksCluster -Name demo -Credential $credential).Name | Should -Be 'demo'
@@ -167,7 +183,7 @@ Describe 'Remove-EksCluster' {
         Get-EksCluster -Name demo | Remove-EksCluster -Confirm:$false -IncludeNetwork
         (AwsJson eks list-clusters).clusters | Should -Not -Contain 'demo'
         (AwsJson ec2 describe-vpcs --filters 'Name=tag:eksmodule:cluster-name,Values=demo').Vpcs.Count | Should -Be 0
-        aws iam get-role --role-name eks-demo-cluster 2>$null; $LASTEXITCODE | Should -Not -Be 0
+        { Invoke-Aws iam get-role --role-name eks-demo-cluster } | Should -Throw '*NoSuchEntity*'
     }
 
     It 'reports a missing cluster as ResourceNotFoundException' {

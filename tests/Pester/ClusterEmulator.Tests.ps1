@@ -4,7 +4,6 @@ BeforeAll {
     $script:Emulator = Start-TestEmulator -CreateSeconds 3 -DeleteSeconds 2
     Set-TestAwsEnvironment -EndpointUrl $Emulator.Url
     Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
 }
 
 AfterAll {
@@ -79,8 +78,12 @@ Describe 'Lifecycle' {
 Describe 'Remove-EksCluster with node groups' {
     BeforeAll {
         $script:c = New-EksCluster -Name withng -AvailabilityZoneCount 2 -NatGateway None
-        $null = aws eks create-nodegroup --cluster-name withng --nodegroup-name web --subnets $c.SubnetIds[0] --node-role arn:aws:iam::123456789012:role/eks-withng-cluster
-        Start-Sleep -Seconds 4
+        $null = Invoke-Aws eks create-nodegroup --cluster-name withng --nodegroup-name web --subnets $c.SubnetIds[0] --node-role arn:aws:iam::123456789012:role/eks-withng-cluster
+        $deadline = [datetime]::UtcNow.AddSeconds(30)
+        while ((Invoke-Aws eks describe-nodegroup --cluster-name withng --nodegroup-name web).nodegroup.status -ne 'ACTIVE') {
+            if ([datetime]::UtcNow -gt $deadline) { throw 'The node group did not become ACTIVE within 30 s.' }
+            Start-Sleep -Milliseconds 300
+        }
     }
 
     It 'refuses without -Force and names the node groups' {
@@ -91,7 +94,7 @@ Describe 'Remove-EksCluster with node groups' {
 
     It 'with -Force deletes the node groups first, then the cluster, and waits until it is gone' {
         Remove-EksCluster -Name withng -Force
-        { aws eks describe-cluster --name withng 2>$null; if ($LASTEXITCODE) { throw 'gone' } } | Should -Throw 'gone'
+        { Invoke-Aws eks describe-cluster --name withng } | Should -Throw '*ResourceNotFoundException*'
         $ops = (Get-EmulatorRequest -Emulator $Emulator | Where-Object mutating).operation
         [array]::IndexOf($ops, 'DeleteNodegroup') | Should -BeLessThan ([array]::LastIndexOf($ops, 'DeleteCluster'))
     }

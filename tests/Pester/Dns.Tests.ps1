@@ -2,7 +2,6 @@
 # front door, whose request log shows how many change calls were made and that -WhatIf changes nothing.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
     function script:New-TestZone([string] $Name, [switch] $Private, [string] $VpcId) {
         $arguments = @('route53', 'create-hosted-zone', '--name', $Name, '--caller-reference', [guid]::NewGuid().ToString())
         if ($Private) { $arguments += @('--vpc', "VPCRegion=us-east-1,VPCId=$VpcId", '--hosted-zone-config', 'PrivateZone=true') }

@@ -2,17 +2,10 @@
 BeforeAll {
     Import-Module $PSScriptRoot/TestHelpers.psm1 -Force
 
-    # Long enough that awscli (a second per call here, several on a loaded machine) still sees CREATING right after create.
-    $script:Emulator = Start-TestEmulator -CreateSeconds 20 -DeleteSeconds 1 -UpdateSeconds 2
+    # Long enough that awscli still sees CREATING right after create: its calls run in one warm process (Invoke-Aws),
+    # a few hundred milliseconds each even on a loaded machine.
+    $script:Emulator = Start-TestEmulator -CreateSeconds 6 -DeleteSeconds 1 -UpdateSeconds 2
     Set-TestAwsEnvironment -EndpointUrl $script:Emulator.Url
-
-    function Invoke-Aws {
-        # Runs awscli against the emulator; returns parsed JSON, or throws with awscli's error text.
-        $output = & aws --endpoint-url $script:Emulator.Url --output json @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws $args failed: $output" }
-        $text = ($output | Out-String).Trim()
-        if ($text) { $text | ConvertFrom-Json }
-    }
 
     function Wait-ClusterStatus([string] $Name, [string] $Status, [int] $TimeoutSeconds = 90) {
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)

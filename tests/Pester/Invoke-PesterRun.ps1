@@ -20,4 +20,14 @@ $config.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $config
 # A container that failed to run (syntax error, BeforeAll throw) counts as a failure too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content $ResultPath
+# Time per file, slowest first: the suite has a budget (CI must stay well under 20 minutes).
+$perFile = @($result.Containers | Sort-Object Duration -Descending | ForEach-Object {
+        [pscustomobject]@{
+            File    = Split-Path -Leaf $_.Item
+            Seconds = [math]::Round($_.Duration.TotalSeconds, 1)
+            Passed  = $_.PassedCount
+            Failed  = $_.FailedCount
+        }
+    })
+$perFile | Format-Table -AutoSize | Out-String | Write-Host
+@{ Passed = $result.PassedCount; Failed = $failed; Files = $perFile } | ConvertTo-Json -Depth 3 | Set-Content $ResultPath

@@ -5,7 +5,6 @@ BeforeAll {
     $script:Emulator = Start-TestEmulator -CreateSeconds 1 -DeleteSeconds 1
     Set-TestAwsEnvironment -EndpointUrl $Emulator.Url
     Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
     function script:Get-V2LoadBalancer { @((AwsJson elbv2 describe-load-balancers).LoadBalancers) }
     # "What if:" lines go to the host, not to a stream: a transcript is what records them.
     function script:Get-WhatIfText([scriptblock] $Script) {

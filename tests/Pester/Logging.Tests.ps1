@@ -6,7 +6,7 @@ BeforeAll {
     Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
 
     function script:LogGroup([string] $Name) {
-        (aws logs describe-log-groups --log-group-name-prefix $Name --output json | ConvertFrom-Json).logGroups | Where-Object logGroupName -eq $Name
+        (AwsJson logs describe-log-groups --log-group-name-prefix $Name).logGroups | Where-Object logGroupName -eq $Name
     }
 }
 
@@ -24,7 +24,7 @@ Describe 'Set-EksLogRetention' {
     }
 
     It 'changes the retention of an existing group' {
-        aws logs create-log-group --log-group-name /aws/eks/logs2/cluster
+        $null = Invoke-Aws logs create-log-group --log-group-name /aws/eks/logs2/cluster
         Set-EksLogRetention -ClusterName logs2 -RetentionDays 365 | Out-Null
         (LogGroup '/aws/eks/logs2/cluster').retentionInDays | Should -Be 365
     }

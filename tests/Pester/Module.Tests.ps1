@@ -11,10 +11,10 @@ BeforeAll {
     # A cluster made by the independent client, so our Get-EksCluster has something to read.
     $env:AWS_ENDPOINT_URL = $Moto.Url
     foreach ($k in $Env.Keys) { Set-Item "env:$k" $Env[$k] }
-    $vpc = aws ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text
-    $s1 = aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.1.0/24 --availability-zone us-east-1a --query Subnet.SubnetId --output text
-    $s2 = aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.2.0/24 --availability-zone us-east-1b --query Subnet.SubnetId --output text
-    $null = aws eks create-cluster --name isolation --role-arn arn:aws:iam::123456789012:role/r --resources-vpc-config "subnetIds=$s1,$s2"
+    $vpc = (Invoke-Aws ec2 create-vpc --cidr-block 10.0.0.0/16).Vpc.VpcId
+    $s1 = (Invoke-Aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.1.0/24 --availability-zone us-east-1a).Subnet.SubnetId
+    $s2 = (Invoke-Aws ec2 create-subnet --vpc-id $vpc --cidr-block 10.0.2.0/24 --availability-zone us-east-1b).Subnet.SubnetId
+    $null = Invoke-Aws eks create-cluster --name isolation --role-arn arn:aws:iam::123456789012:role/r --resources-vpc-config "subnetIds=$s1,$s2"
 }
 
 AfterAll {
@@ -88,5 +88,20 @@ Describe 'Format files' {
         $manifest = Import-PowerShellDataFile (Join-Path $ModulePath 'EksModule.psd1')
         $shipped = (Get-ChildItem $ModulePath -Filter '*.format.ps1xml').Name
         ($shipped | Sort-Object) | Should -Be ($manifest.FormatsToProcess | Sort-Object)
+    }
+
+    It 'loads every view of the per-area source files (src/EksModule/Formats), combined into one at build time' {
+        $sourceViews = foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot '../../src/EksModule/Formats') -Filter '*.format.ps1xml') {
+            ([xml](Get-Content -Raw $file.FullName)).SelectNodes('/Configuration/ViewDefinitions/View') |
+                ForEach-Object { '{0} {1}' -f $_.ViewSelectedBy.TypeName, $_.Name }
+        }
+        $sourceViews.Count | Should -BeGreaterThan 10
+        Import-Module (Join-Path $ModulePath 'EksModule.psd1') -Force
+        try {
+            $loaded = foreach ($type in Get-FormatData -TypeName 'EksModule.Types.*') {
+                $type.FormatViewDefinition | ForEach-Object { '{0} {1}' -f $type.TypeNames[0], $_.Name }
+            }
+        } finally { Remove-Module EksModule }
+        ($loaded | Sort-Object) | Should -Be ($sourceViews | Sort-Object)
     }
 }

@@ -8,12 +8,6 @@ BeforeAll {
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-nodes-$PID"
     New-Item -ItemType Directory -Force -Path $Work | Out-Null
 
-    function script:Invoke-Aws {
-        $output = & aws --endpoint-url $Emulator.Url --output json @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws $args failed: $output" }
-        $text = ($output | Out-String).Trim()
-        if ($text) { $text | ConvertFrom-Json }
-    }
     function script:Get-Node([string] $Nodegroup) {
         $result = Invoke-TestKubectl $Kubeconfig @('get', 'nodes', '-l', "eks.amazonaws.com/nodegroup=$Nodegroup", '-o', 'json')
         if ($result.ExitCode -ne 0) { throw "kubectl get nodes failed: $($result.Error)" }

@@ -5,7 +5,6 @@ BeforeAll {
     Set-TestAwsEnvironment -EndpointUrl $Moto.Url
     Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
 
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
     function script:LiveEndpoints([string] $VpcId) {
         (AwsJson ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VpcId").VpcEndpoints | Where-Object State -notin 'deleted', 'deleting'
     }

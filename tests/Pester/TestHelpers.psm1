@@ -221,17 +221,94 @@ function Start-TestToolProcess {
     [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $stdout; Error = $stderr.Result }
 }
 
+# awscli, the independent peer, runs in one long-lived process per test file (AwsCliDriver.py): the same awscli
+# code per command, without paying its start-up (about 1.2 s, several seconds under load) every time.
+$script:AwsDriver = $null
+
+function Invoke-TestAwsCli {
+    <#
+    Runs one awscli command (arguments as for `aws`) with this process's AWS_* environment, changed by -Environment
+    and -RemoveEnvironment; returns ExitCode, Output and Error (text) and sets $LASTEXITCODE.
+    #>
+    param([Parameter(Mandatory)] [string[]] $ArgumentList, [hashtable] $Environment = @{}, [string[]] $RemoveEnvironment = @())
+    if ($null -eq $script:AwsDriver -or $script:AwsDriver.HasExited) {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('python3')
+        $psi.ArgumentList.Add((Join-Path $PSScriptRoot 'AwsCliDriver.py'))
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.UseShellExecute = $false
+        $psi.StandardInputEncoding = [Text.UTF8Encoding]::new($false)
+        $psi.StandardOutputEncoding = [Text.UTF8Encoding]::new($false)
+        $script:AwsDriver = [System.Diagnostics.Process]::Start($psi)
+    }
+    $env = @{}
+    foreach ($item in Get-ChildItem Env:AWS_*) { $env[$item.Name] = $item.Value }
+    foreach ($name in $RemoveEnvironment) { $env.Remove($name) }
+    foreach ($k in $Environment.Keys) { $env[$k] = [string]$Environment[$k] }
+    $script:AwsDriver.StandardInput.WriteLine((@{ args = @($ArgumentList); env = $env } | ConvertTo-Json -Compress -Depth 3))
+    $script:AwsDriver.StandardInput.Flush()
+    $line = $script:AwsDriver.StandardOutput.ReadLine()
+    if ($null -eq $line) { throw "The awscli driver (process $($script:AwsDriver.Id)) ended; aws $ArgumentList was not run." }
+    $answer = $line | ConvertFrom-Json
+    $global:LASTEXITCODE = [int]$answer.rc
+    [pscustomobject]@{ ExitCode = [int]$answer.rc; Output = [string]$answer.out; Error = [string]$answer.err }
+}
+
+function Invoke-Aws {
+    <# awscli with --output json: the parsed answer (nothing for an empty one); throws with awscli's message when it fails. #>
+    $result = Invoke-TestAwsCli -ArgumentList (@($args) + @('--output', 'json'))
+    if ($result.ExitCode -ne 0) { throw "aws $args failed ($($result.ExitCode)): $($result.Error.Trim())" }
+    $text = $result.Output.Trim()
+    if ($text) { $text | ConvertFrom-Json }
+}
+
+function AwsJson {
+    <# awscli with --output json, parsed; a failure writes awscli's message to the error stream and returns nothing, as `aws ... | ConvertFrom-Json` does. #>
+    $result = Invoke-TestAwsCli -ArgumentList (@($args) + @('--output', 'json'))
+    if ($result.ExitCode -ne 0) { Write-Error -Message "aws $args failed ($($result.ExitCode)): $($result.Error.Trim())" -ErrorAction Continue; return }
+    $text = $result.Output.Trim()
+    if ($text) { $text | ConvertFrom-Json }
+}
+
+function Stop-TestAwsCli {
+    if ($null -ne $script:AwsDriver -and -not $script:AwsDriver.HasExited) {
+        $script:AwsDriver.StandardInput.Close()
+        if (-not $script:AwsDriver.WaitForExit(5000)) { $script:AwsDriver.Kill() }
+    }
+    $script:AwsDriver = $null
+}
+# Import-Module -Force (each test file) and Remove-Module end the driver this copy of the module started.
+$ExecutionContext.SessionState.Module.OnRemove = { Stop-TestAwsCli }
+
 # The EKS token is a presigned URL for the real STS host; a token helper that sees AWS_ENDPOINT_URL would presign
 # for the emulator's http URL instead, which no EKS cluster accepts. Token minting therefore runs without it.
 $script:TokenEnvironmentToHide = @('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS')
 
+function Get-TestTokenHelperPath {
+    <# The module's own eks-token-helper for this platform (bin/<rid>/ in the built module). #>
+    $rid = if ($IsWindows) { 'win-x64' } else { 'linux-x64' }
+    Join-Path (Get-TestModulePath) "bin/$rid/eks-token-helper$(if ($IsWindows) { '.exe' })"
+}
+
 function New-TestKubeconfig {
-    <# Writes a kubeconfig for an emulated cluster with `aws eks update-kubeconfig` (exec entry: aws eks get-token); returns its path. #>
-    param([Parameter(Mandatory)] [string] $ClusterName, [string] $Path, [string] $Region = 'us-east-1', $Emulator)
+    <#
+    Writes a kubeconfig for an emulated cluster with `aws eks update-kubeconfig`; returns its path. Its exec entry
+    then runs the module's eks-token-helper (about 50 ms a token), set with `kubectl config set-credentials`;
+    with -AwsCli it keeps awscli's own `aws eks get-token` (about 1.2 s a token), for the interop check.
+    #>
+    param([Parameter(Mandatory)] [string] $ClusterName, [string] $Path, [string] $Region = 'us-east-1', $Emulator, [switch] $AwsCli)
     if (-not $Path) { $Path = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-kubeconfig-$([guid]::NewGuid().ToString('n')).yaml" }
-    $result = Start-TestToolProcess -FilePath 'aws' -ArgumentList @('eks', 'update-kubeconfig', '--kubeconfig', $Path, '--name', $ClusterName,
+    $result = Invoke-TestAwsCli -ArgumentList @('eks', 'update-kubeconfig', '--kubeconfig', $Path, '--name', $ClusterName,
         '--region', $Region, '--endpoint-url', (Get-EmulatorUrl $Emulator))
     if ($result.ExitCode -ne 0) { throw "aws eks update-kubeconfig failed: $($result.Error)" }
+    if (-not $AwsCli) {
+        $user = (Start-TestToolProcess -FilePath 'kubectl' -ArgumentList @('config', 'view', '--kubeconfig', $Path, '-o', 'jsonpath={.contexts[0].context.user}')).Output
+        $arguments = @('config', 'set-credentials', $user, '--kubeconfig', $Path, '--exec-command', (Get-TestTokenHelperPath),
+            '--exec-api-version', 'client.authentication.k8s.io/v1beta1') +
+            @('token', '--cluster-name', $ClusterName, '--region', $Region | ForEach-Object { "--exec-arg=$_" })
+        $set = Start-TestToolProcess -FilePath 'kubectl' -ArgumentList $arguments
+        if (-not $user -or $set.ExitCode -ne 0) { throw "kubectl config set-credentials failed for '$user': $($set.Error)" }
+    }
     $Path
 }
 
@@ -242,8 +319,11 @@ function Invoke-TestKubectl {
 }
 
 function Get-TestEksToken {
-    <# Mints a token with `aws eks get-token` (real awscli signing); keys default to the current environment/profile. #>
-    param([Parameter(Mandatory)] [string] $ClusterName, [string] $AccessKey, [string] $SecretKey, [string] $SessionToken, [string] $Region = 'us-east-1')
+    <#
+    Mints a token for -ClusterName with the module's eks-token-helper, or with -AwsCli by `aws eks get-token` (real
+    awscli signing, the interop check). Keys default to the current environment/profile.
+    #>
+    param([Parameter(Mandatory)] [string] $ClusterName, [string] $AccessKey, [string] $SecretKey, [string] $SessionToken, [string] $Region = 'us-east-1', [switch] $AwsCli)
     $environment = @{}
     if ($AccessKey) {
         $environment.AWS_ACCESS_KEY_ID = $AccessKey
@@ -251,16 +331,22 @@ function Get-TestEksToken {
         if ($SessionToken) { $environment.AWS_SESSION_TOKEN = $SessionToken }
     }
     $remove = $script:TokenEnvironmentToHide + @(if ($AccessKey -and -not $SessionToken) { 'AWS_SESSION_TOKEN' })
-    $result = Start-TestToolProcess -FilePath 'aws' -ArgumentList @('eks', 'get-token', '--cluster-name', $ClusterName, '--region', $Region,
-        '--query', 'status.token', '--output', 'text') -Environment $environment -RemoveEnvironment $remove
-    if ($result.ExitCode -ne 0) { throw "aws eks get-token failed: $($result.Error)" }
-    $result.Output.Trim()
+    if ($AwsCli) {
+        $result = Invoke-TestAwsCli -ArgumentList @('eks', 'get-token', '--cluster-name', $ClusterName, '--region', $Region,
+            '--query', 'status.token', '--output', 'text') -Environment $environment -RemoveEnvironment $remove
+        if ($result.ExitCode -ne 0) { throw "aws eks get-token failed: $($result.Error)" }
+        return $result.Output.Trim()
+    }
+    $result = Start-TestToolProcess -FilePath (Get-TestTokenHelperPath) -ArgumentList @('token', '--cluster-name', $ClusterName, '--region', $Region) `
+        -Environment $environment -RemoveEnvironment $remove
+    if ($result.ExitCode -ne 0) { throw "eks-token-helper failed: $($result.Error)" }
+    ($result.Output | ConvertFrom-Json).status.token
 }
 
 function Get-TestKubeApiAccess {
     <# The cluster's kube-apiserver as DescribeCluster publishes it: Endpoint and the path of its CA as a PEM file. #>
     param([Parameter(Mandatory)] [string] $ClusterName, [string] $Region = 'us-east-1', $Emulator)
-    $result = Start-TestToolProcess -FilePath 'aws' -ArgumentList @('eks', 'describe-cluster', '--name', $ClusterName, '--region', $Region,
+    $result = Invoke-TestAwsCli -ArgumentList @('eks', 'describe-cluster', '--name', $ClusterName, '--region', $Region,
         '--endpoint-url', (Get-EmulatorUrl $Emulator), '--query', 'cluster.[endpoint,certificateAuthority.data]', '--output', 'json')
     if ($result.ExitCode -ne 0) { throw "aws eks describe-cluster failed: $($result.Error)" }
     $endpoint, $caData = $result.Output | ConvertFrom-Json
@@ -285,5 +371,5 @@ function Invoke-TestKubeApi {
     } finally { Remove-Item $bodyFile -ErrorAction SilentlyContinue }
 }
 
-Export-ModuleMember -Function New-TestKubeconfig, Invoke-TestKubectl, Get-TestEksToken, Get-TestKubeApiAccess, Invoke-TestKubeApi, Start-TestToolProcess, Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment,
+Export-ModuleMember -Function Invoke-TestAwsCli, Invoke-Aws, AwsJson, Stop-TestAwsCli, Get-TestTokenHelperPath, New-TestKubeconfig, Invoke-TestKubectl, Get-TestEksToken, Get-TestKubeApiAccess, Invoke-TestKubeApi, Start-TestToolProcess, Invoke-ChildPwsh, Get-TestFixturePath, Get-TestModulePath, Get-FreeTcpPort, Wait-HttpReady, Start-TestMoto, Stop-TestServer, Set-TestAwsEnvironment,
     Start-TestEmulator, Get-EmulatorRequest, Clear-EmulatorRequest, Add-EmulatorFault, Clear-EmulatorFault, Reset-Emulator, Set-EmulatorTiming

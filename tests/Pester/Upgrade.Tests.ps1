@@ -3,7 +3,6 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    function script:AwsJson { param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments) aws @Arguments --output json | ConvertFrom-Json }
     function script:Add-UpdateFailure {
         param([string] $UpdateType, [string] $Resource, [int] $Count = 1)
         $body = @{ updateType = $UpdateType; resource = $Resource; count = $Count; errorCode = 'PodEvictionFailure'; message = 'Reached max retries while trying to evict pods' }
@@ -131,7 +130,7 @@ Get-EksCluster c | Update-EksControlPlane -KubernetesVersion 1.33 -IncludeAddons
     It 'is refused while another update runs, then succeeds (ResourceInUseException)' {
         Set-EmulatorTiming -UpdateSeconds 4 -Emulator $Emulator | Out-Null
         try {
-            $null = aws eks update-cluster-config --name c --logging '{"clusterLogging":[{"types":["scheduler"],"enabled":true}]}'
+            $null = Invoke-Aws eks update-cluster-config --name c --logging '{"clusterLogging":[{"types":["scheduler"],"enabled":true}]}'
             $out = @(Update-EksControlPlane -ClusterName c -LogType audit)
             $out[0].Type | Should -Be 'LoggingUpdate'
             $out[0].Status | Should -Be 'Successful'

@@ -86,7 +86,7 @@ public sealed class AwsSession : IDisposable
         // chain before the container or instance role.
         var defaultProfile = DefaultProfileName;
         if (chain.TryGetProfile(defaultProfile, out _) && chain.TryGetAWSCredentials(defaultProfile, out var profileCredentials))
-            return (profileCredentials, $"profile '{defaultProfile}'", defaultProfile);
+            return (WithSignInHint(profileCredentials, defaultProfile), $"profile '{defaultProfile}'", defaultProfile);
 
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
             || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_CONTAINER_CREDENTIALS_FULL_URI")))
@@ -152,8 +152,12 @@ public sealed class AwsSession : IDisposable
         if (!chain.TryGetAWSCredentials(name, out var credentials))
             throw new AwsConfigurationException("ProfileHasNoCredentials",
                 $"The AWS profile '{name}' exists but gives no credentials (for an SSO profile, sign in first with 'aws sso login --profile {name}').");
-        return credentials;
+        return WithSignInHint(credentials, name);
     }
+
+    /// <summary>An SSO profile fails only on first use; make that failure name the profile and the sign-in command.</summary>
+    private static AWSCredentials WithSignInHint(AWSCredentials credentials, string profileName)
+        => credentials is SSOAWSCredentials sso ? new SsoProfileCredentials(sso, profileName) : credentials;
 
     /// <summary>Applies region, endpoint and profile to a fresh client configuration, in the order the SDK needs.</summary>
     internal void Configure(ClientConfig config, bool signWithSessionRegion)

@@ -22,7 +22,8 @@ public static class ErrorClassifier
             case AwsServiceError aws:
                 return new ClassifiedError(aws.ErrorCode, CategoryFor(aws), AwsMessage(aws), false);
             case AwsConfigurationException config:
-                return new ClassifiedError(config.ErrorId, config.ErrorId == "NoCredentials" ? "AuthenticationError" : "InvalidArgument", config.Message, true);
+                return new ClassifiedError(config.ErrorId,
+                    config.ErrorId is "NoCredentials" or SsoProfileCredentials.ErrorId ? "AuthenticationError" : "InvalidArgument", config.Message, true);
             case InvalidClusterInputException input:
                 return new ClassifiedError(input.ErrorId, "InvalidArgument", StripParamSuffix(input), true);
             case Dns.InvalidRecordInputException record:

@@ -2,6 +2,7 @@ using Amazon.EC2.Model;
 using Amazon.Runtime;
 using EksModule.Engine.Aws;
 using EksModule.Engine.Eks;
+using EksModule.Engine.Errors;
 using EksModule.Engine.Iam;
 using EksModule.Tests.Infrastructure;
 
@@ -346,12 +347,38 @@ public sealed class ResolutionMatrixTests : IDisposable
         var session = Resolve(new AwsConnectionOptions { ProfileName = "sso" });
         Assert.Equal("profile 'sso'", session.CredentialSource);
         Assert.Equal(("us-east-2", "profile 'sso'"), (session.Region, session.RegionSource));
-        Assert.IsType<SSOAWSCredentials>(session.Credentials);
+        var sso = Assert.IsType<SsoProfileCredentials>(session.Credentials).Inner;
+        Assert.Equal("https://example.awsapps.com/start", sso.StartUrl);
 
-        // Without a cached SSO token the first call fails before anything is sent (no device-code flow, no network).
-        var error = await Assert.ThrowsAsync<AmazonClientException>(() => new EksApi(session).DescribeClusterAsync("prod-1", default));
-        Assert.Contains("SSO Token", error.Message);
-        Assert.DoesNotContain(_recorder.Requests, r => r.Path.StartsWith("/clusters", StringComparison.Ordinal));
+        // Without a cached SSO token the first call fails before anything is sent (no device-code flow, no network),
+        // and the error names the profile and the command that signs it in.
+        var error = await Assert.ThrowsAsync<AwsConfigurationException>(() => new EksApi(session).DescribeClusterAsync("prod-1", default));
+        Assert.Equal("SsoLoginRequired", error.ErrorId);
+        Assert.Contains("Run 'aws sso login --profile sso'", error.Message);
+        Assert.Contains("No valid SSO Token could be found", error.Message);
+        var classified = ErrorClassifier.Classify(error);
+        Assert.Equal(("SsoLoginRequired", "AuthenticationError", true), (classified.ErrorId, classified.Category, classified.IsInvocationError));
+        Assert.Empty(_recorder.Requests);
+    }
+
+    [Fact]
+    public async Task AnSsoProfileNamedByAwsProfileSaysWhichProfileToSignIn()
+    {
+        _environment.Set("AWS_ENDPOINT_URL", _recorder.Url);
+        _environment.Set("AWS_PROFILE", "sso");
+        var session = Resolve(new AwsConnectionOptions());
+        Assert.Equal("profile 'sso'", session.CredentialSource);
+
+        // Every path that signs goes through the same credentials: the generic client, AWSSDK.EC2 and the token minter.
+        var eks = await Assert.ThrowsAsync<AwsConfigurationException>(() => new EksApi(session).ListClustersAsync(default));
+        var ec2 = await Assert.ThrowsAsync<AwsConfigurationException>(() => session.Ec2.DescribeVpcsAsync(new DescribeVpcsRequest()));
+        var token = Assert.Throws<AwsConfigurationException>(() => session.Credentials.GetCredentials());
+        foreach (var error in new[] { eks, ec2, token })
+        {
+            Assert.Equal("SsoLoginRequired", error.ErrorId);
+            Assert.Contains("'aws sso login --profile sso'", error.Message);
+        }
+        Assert.Empty(_recorder.Requests);
     }
 
     // ---- endpoints ----
