@@ -26,7 +26,14 @@ Describe 'Update-EksControlPlane against the EKS emulator' {
     }
 
     It 'Add-EksAddon installs the default version for the cluster, ACTIVE, and awscli sees it' {
-        $coredns = Get-EksAddon -ClusterName c -Name coredns
+        # coredns was installed before the node groups and is DEGRADED until a node has joined; as on EKS, that
+        # follows the node group's ACTIVE by a little, so the test allows 30 s for it.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        do {
+            $coredns = Get-EksAddon -ClusterName c -Name coredns
+            if ($coredns.Status -eq 'ACTIVE') { break }
+            Start-Sleep -Milliseconds 250
+        } while ([DateTime]::UtcNow -lt $deadline)
         $coredns.PSTypeNames | Should -Contain 'EksModule.Types.EksAddon'
         $coredns.Status | Should -Be 'ACTIVE'
         $coredns.AddonVersion | Should -Be 'v1.11.4-eksbuild.14'
