@@ -76,7 +76,7 @@ internal static class Program
             if (Environment.GetEnvironmentVariable("EKS_TOKEN_HELPER_TRACE") is { Length: > 0 }) Console.Error.WriteLine(e.ToString());
             // An SSO profile without a cached sign-in is the usual cause, and kubectl only shows this line: say the fix.
             var signIn = reasons.Any(r => r.Contains("SSO Token", StringComparison.OrdinalIgnoreCase))
-                ? $" Run 'aws sso login --profile {(Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } named ? named : "default")}', then try again."
+                ? $" Run 'aws sso login --profile {ActiveProfileName}', then try again."
                 : string.Empty;
             Console.Error.WriteLine($"eks-token-helper: could not get credentials to sign the EKS token: {string.Join(" <- ", reasons.Distinct())}{signIn}");
             return 1;
@@ -103,7 +103,10 @@ internal static class Program
 
     private static async Task<SigningKeys> ResolveKeysAsync(string region, string? roleArn)
     {
-        var credentials = await AssumeRoleProfileAsync(region).ConfigureAwait(false) ?? SsoProfile() ?? DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        AWSCredentials? credentials = null;
+        if (ActiveProfile() is { } active)
+            credentials = await AssumeRoleProfileAsync(active, region).ConfigureAwait(false) ?? SsoProfile(active);
+        credentials ??= DefaultAWSCredentialsIdentityResolver.GetCredentials();
         if (!string.IsNullOrEmpty(roleArn)) return await AssumeRoleAsync(credentials, region, roleArn, TokenRoleSessionName, null).ConfigureAwait(false);
         var immutable = await credentials.GetCredentialsAsync().ConfigureAwait(false);
         return new SigningKeys(immutable.AccessKey, immutable.SecretKey, string.IsNullOrEmpty(immutable.Token) ? null : immutable.Token);
@@ -111,17 +114,29 @@ internal static class Program
 
     private const string TokenRoleSessionName = "EKSGetTokenAuth";
 
+    private static string ActiveProfileName => Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } p ? p : "default";
+
+    private sealed record ActiveProfileEntry(string Name, CredentialProfileStoreChain Chain, CredentialProfile Profile);
+
+    /// <summary>
+    /// The profile the SDK's chain would use, read once per mint; null when environment keys come first, as
+    /// they do in the SDK's chain, or when there is no such profile.
+    /// </summary>
+    private static ActiveProfileEntry? ActiveProfile()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))) return null;
+        var chain = new CredentialProfileStoreChain();
+        return chain.TryGetProfile(ActiveProfileName, out var profile) ? new ActiveProfileEntry(ActiveProfileName, chain, profile) : null;
+    }
+
     /// <summary>
     /// A profile with role_arn + source_profile is assumed here rather than by the SDK: the SDK's own
     /// path needs its STS client built with the source credentials, which its AOT registration cannot pass.
-    /// Environment keys come first, as in the SDK's chain.
     /// </summary>
-    private static async Task<AWSCredentials?> AssumeRoleProfileAsync(string region)
+    private static async Task<AWSCredentials?> AssumeRoleProfileAsync(ActiveProfileEntry active, string region)
     {
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))) return null;
-        var name = Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } p ? p : "default";
-        var chain = new CredentialProfileStoreChain();
-        if (!chain.TryGetProfile(name, out var profile) || string.IsNullOrEmpty(profile.Options.RoleArn) || string.IsNullOrEmpty(profile.Options.SourceProfile))
+        var (name, chain, profile) = active;
+        if (string.IsNullOrEmpty(profile.Options.RoleArn) || string.IsNullOrEmpty(profile.Options.SourceProfile))
             return null;
         if (!chain.TryGetAWSCredentials(profile.Options.SourceProfile, out var source))
             throw new InvalidOperationException($"profile '{name}' names source_profile '{profile.Options.SourceProfile}', which gives no credentials");
@@ -135,15 +150,12 @@ internal static class Program
     /// <summary>
     /// An SSO (IAM Identity Center) profile, resolved as the module resolves it: the SDK's default chain refuses
     /// SSO profiles ("not allowed here"), while the profile store gives credentials from the token that
-    /// 'aws sso login' cached. Environment keys come first, as in the SDK's chain.
+    /// 'aws sso login' cached.
     /// </summary>
-    private static AWSCredentials? SsoProfile()
+    private static AWSCredentials? SsoProfile(ActiveProfileEntry active)
     {
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))) return null;
-        var name = Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } p ? p : "default";
-        var chain = new CredentialProfileStoreChain();
-        if (!chain.TryGetProfile(name, out var profile)
-            || (string.IsNullOrEmpty(profile.Options.SsoStartUrl) && string.IsNullOrEmpty(profile.Options.SsoSession)))
+        var (name, chain, profile) = active;
+        if (string.IsNullOrEmpty(profile.Options.SsoStartUrl) && string.IsNullOrEmpty(profile.Options.SsoSession))
             return null;
         return chain.TryGetAWSCredentials(name, out var credentials) ? credentials : null;
     }
