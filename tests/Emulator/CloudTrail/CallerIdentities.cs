@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using EksEmulator.Iam;
 using EksEmulator.Moto;
@@ -10,22 +9,13 @@ public sealed record TrailIdentity(JsonObject UserIdentity, string Username, str
 
 /// <summary>
 /// Turns an access key into CloudTrail's userIdentity (IAMUser, AssumedRole with its session issuer, FederatedUser,
-/// Root), from what STS (moto) answers to GetCallerIdentity for that key. Cached, as a key never changes owner.
+/// Root), from what STS (moto) answers to GetCallerIdentity for that key. The credential book holds those answers, so
+/// the EKS call and its CloudTrail record ask STS once between them.
 /// </summary>
-public sealed class CallerIdentities(MotoClient moto)
+public sealed class CallerIdentities(AwsCredentialBook credentials)
 {
-    private readonly ConcurrentDictionary<string, TrailIdentity> _known = new(StringComparer.Ordinal);
-
-    public void Clear() => _known.Clear();
-
-    public async Task<TrailIdentity> ResolveAsync(string accessKeyId, CancellationToken cancel)
-    {
-        if (_known.TryGetValue(accessKeyId, out var known)) return known;
-        var caller = await moto.GetCallerIdentityAsync(accessKeyId, cancel);
-        var identity = Describe(caller, accessKeyId);
-        _known[accessKeyId] = identity;
-        return identity;
-    }
+    public async Task<TrailIdentity> ResolveAsync(string accessKeyId, CancellationToken cancel) =>
+        Describe(await credentials.CallerAsync(accessKeyId, cancel), accessKeyId);
 
     public static TrailIdentity Describe(CallerIdentity caller, string accessKeyId)
     {

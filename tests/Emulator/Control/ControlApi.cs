@@ -57,13 +57,12 @@ public static class ControlApi
         });
 
         control.MapPost("/reset", async (EksStore store, RequestLog log, FaultInjector faults, UpdateFailureInjector updateFailures, MotoClient moto, AwsCredentialBook credentials,
-            CloudTrail.EventHistory history, CloudTrail.CallerIdentities identities, CancellationToken cancel) =>
+            CloudTrail.EventHistory history, CancellationToken cancel) =>
         {
             faults.Clear();
             updateFailures.Clear();
             credentials.Clear();
             history.Clear();
-            identities.Clear();
             await store.ClearAsync();
             await moto.ResetAsync(cancel);
             log.Clear();

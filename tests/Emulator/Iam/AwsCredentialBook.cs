@@ -25,7 +25,7 @@ public sealed class AwsCredentialBook(MotoClient moto)
     };
 
     private readonly ConcurrentDictionary<string, KnownCredential> _credentials = Seeded();
-    private readonly ConcurrentDictionary<string, string> _arns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CallerIdentity> _callers = new(StringComparer.Ordinal);
 
     private static ConcurrentDictionary<string, KnownCredential> Seeded() =>
         new(StringComparer.Ordinal) { [DefaultAccessKeyId] = new(DefaultAccessKeyId, DefaultSecretAccessKey, null) };
@@ -52,19 +52,23 @@ public sealed class AwsCredentialBook(MotoClient moto)
         }
     }
 
-    /// <summary>The caller ARN STS (moto) reports for this access key; cached, as a key never changes owner.</summary>
-    public async Task<string> CallerArnAsync(string accessKeyId, CancellationToken cancel)
+    /// <summary>What STS (moto) answers to GetCallerIdentity for this access key; cached, as a key never changes owner.</summary>
+    public async Task<CallerIdentity> CallerAsync(string accessKeyId, CancellationToken cancel)
     {
-        if (_arns.TryGetValue(accessKeyId, out var arn)) return arn;
-        arn = await moto.GetCallerArnAsync(accessKeyId, cancel);
-        _arns[accessKeyId] = arn;
-        return arn;
+        if (_callers.TryGetValue(accessKeyId, out var caller)) return caller;
+        caller = await moto.GetCallerIdentityAsync(accessKeyId, cancel);
+        _callers[accessKeyId] = caller;
+        return caller;
     }
+
+    /// <summary>The caller ARN STS (moto) reports for this access key.</summary>
+    public async Task<string> CallerArnAsync(string accessKeyId, CancellationToken cancel) =>
+        (await CallerAsync(accessKeyId, cancel)).Arn;
 
     public void Clear()
     {
         foreach (var key in _credentials.Keys)
             if (key != DefaultAccessKeyId) _credentials.TryRemove(key, out _);
-        _arns.Clear();
+        _callers.Clear();
     }
 }

@@ -76,11 +76,7 @@ public sealed partial class MotoClient(HttpClient moto)
         return true;
     }
 
-    /// <summary>The ARN STS reports for requests signed with <paramref name="accessKeyId"/> (moto reads the key from the credential scope).</summary>
-    public async Task<string> GetCallerArnAsync(string accessKeyId, CancellationToken cancel) =>
-        (await GetCallerIdentityAsync(accessKeyId, cancel)).Arn;
-
-    /// <summary>STS GetCallerIdentity for requests signed with <paramref name="accessKeyId"/>: ARN, user id and account.</summary>
+    /// <summary>STS GetCallerIdentity for requests signed with <paramref name="accessKeyId"/> (moto reads the key from the credential scope): ARN, user id and account.</summary>
     public async Task<CallerIdentity> GetCallerIdentityAsync(string accessKeyId, CancellationToken cancel)
     {
         using var request = Request("sts", "us-east-1", [new("Action", "GetCallerIdentity"), new("Version", "2011-06-15")], accessKeyId);
