@@ -249,13 +249,17 @@ Describe 'Remove-EksLoadBalancer and Services or Ingresses the module did not cr
         New-KubeObject @{ apiVersion = 'networking.k8s.io/v1'; kind = 'Ingress'
             metadata = @{ name = 'portal'; namespace = 'default'; annotations = @{ 'example.com/owner' = 'web-team' } }
             spec = @{ rules = @(@{ http = @{ paths = @(@{ path = '/'; pathType = 'Prefix'; backend = @{ service = @{ name = 'portal'; port = @{ number = 8080 } } } }) } }) } }
-        $alb = New-EksLoadBalancer -ClusterName lbc -ServiceName portal -Type Application
+        # -Name on an existing Service patches it too: instance targets need a NodePort Service.
+        $alb = New-EksLoadBalancer -ClusterName lbc -Name portal -Selector @{ app = 'portal' } -Port 8080 -Type Application
         (Get-KubeObject ingress portal).metadata.labels.'eksmodule.io/managed-by' | Should -Be 'patched'
-        (Get-KubeObject service portal).spec.type | Should -Be 'NodePort'
+        $service = Get-KubeObject service portal
+        $service.spec.type | Should -Be 'NodePort'
+        $service.metadata.labels.'eksmodule.io/managed-by' | Should -Be 'patched'
 
         $before = Get-KubeObject ingress portal
         $preview = Get-WhatIfText { $alb | Remove-EksLoadBalancer -WhatIf }
         $preview | Should -Match 'Restore Ingress default/portal'
+        $preview | Should -Match 'restore Service default/portal \(type NodePort -> ClusterIP'
         $preview | Should -Not -Match 'Delete Ingress'
         (Get-KubeObject ingress portal).metadata.resourceVersion | Should -Be $before.metadata.resourceVersion
 
