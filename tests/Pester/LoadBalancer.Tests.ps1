@@ -131,14 +131,185 @@ Describe 'Get-EksLoadBalancer and Remove-EksLoadBalancer' {
     }
 }
 
+# What the module marks: a Service or Ingress it created carries eksmodule.io/managed-by=created; one it patched carries
+# eksmodule.io/managed-by=patched and eksmodule.io/previous (what it changed, as it was). The other objects are the
+# user's, made here with kubectl as a user (or Helm) would.
+Describe 'Remove-EksLoadBalancer and Services or Ingresses the module did not create' {
+    BeforeAll {
+        $script:Kubeconfig = New-TestKubeconfig -ClusterName lbc -Emulator $Emulator
+        function script:Invoke-Kubectl([string[]] $Arguments) {
+            $result = Invoke-TestKubectl -Kubeconfig $Kubeconfig -ArgumentList $Arguments
+            if ($result.ExitCode -ne 0) { throw "kubectl $Arguments failed: $($result.Error)" }
+            $result.Output
+        }
+        function script:New-KubeObject([hashtable] $Object) {
+            $path = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-object-$([guid]::NewGuid().ToString('n')).json"
+            $Object | ConvertTo-Json -Depth 20 | Set-Content -Path $path
+            try { $null = Invoke-Kubectl @('create', '-f', $path) } finally { Remove-Item $path }
+        }
+        # The object as kubectl sees it, or nothing when it does not exist.
+        function script:Get-KubeObject([string] $Kind, [string] $Name) {
+            $json = Invoke-Kubectl @('get', $Kind, $Name, '--ignore-not-found', '-o', 'json')
+            if ($json) { $json | ConvertFrom-Json }
+        }
+        function script:Get-AnnotationName($Object) { @($Object.metadata.annotations.psobject.Properties.Name | Sort-Object) }
+        function script:Wait-ActiveLoadBalancer([string] $Name) {
+            $deadline = (Get-Date).AddSeconds(60)
+            do {
+                $lb = Get-EksLoadBalancer -ClusterName lbc -Name $Name
+                if ($lb.State -eq 'active') { return $lb }
+                Start-Sleep -Milliseconds 500
+            } while ((Get-Date) -lt $deadline)
+            throw "No active load balancer for '$Name' within 60 s."
+        }
+        $script:OwnAnnotations = @{ 'example.com/owner' = 'payments'; 'service.beta.kubernetes.io/aws-load-balancer-scheme' = 'internal' }
+    }
+
+    AfterAll { Remove-Item $Kubeconfig -ErrorAction SilentlyContinue }
+
+    It 'New-EksLoadBalancer -ServiceName marks the Service it patches with its previous type and annotations' {
+        New-KubeObject @{ apiVersion = 'v1'; kind = 'Service'
+            metadata = @{ name = 'api'; namespace = 'default'; annotations = $OwnAnnotations }
+            spec = @{ type = 'ClusterIP'; selector = @{ app = 'api' }; ports = @(@{ port = 80; protocol = 'TCP' }) } }
+        $script:Api = New-EksLoadBalancer -ClusterName lbc -ServiceName api -Type Network
+        $service = Get-KubeObject service api
+        $service.spec.type | Should -Be 'LoadBalancer'
+        $service.metadata.annotations.'service.beta.kubernetes.io/aws-load-balancer-scheme' | Should -Be 'internet-facing'
+        $service.metadata.labels.'eksmodule.io/managed-by' | Should -Be 'patched'
+        $previous = $service.metadata.annotations.'eksmodule.io/previous' | ConvertFrom-Json -AsHashtable
+        $previous.spec.type | Should -Be 'ClusterIP'
+        $previous.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme'] | Should -Be 'internal'
+        $previous.annotations.ContainsKey('service.beta.kubernetes.io/aws-load-balancer-type') | Should -BeTrue
+        $previous.annotations['service.beta.kubernetes.io/aws-load-balancer-type'] | Should -BeNullOrEmpty
+    }
+
+    It 'Remove-EksLoadBalancer -WhatIf previews restoring the patched Service and changes nothing' {
+        $before = Get-KubeObject service api
+        $preview = Get-WhatIfText { Remove-EksLoadBalancer -ClusterName lbc -Name api -WhatIf }
+        $preview | Should -Match 'Restore Service default/api'
+        $preview | Should -Match 'type LoadBalancer -> ClusterIP'
+        $preview | Should -Not -Match 'Delete Service'
+        (Get-KubeObject service api).metadata.resourceVersion | Should -Be $before.metadata.resourceVersion
+        (Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $Api.LoadBalancerArn).State.Code | Should -Be 'active'
+    }
+
+    It 'restores a Service it patched: type and annotations as they were, the NLB gone, the Service still there' {
+        Remove-EksLoadBalancer -ClusterName lbc -Name api -Confirm:$false
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $Api.LoadBalancerArn | Should -BeNullOrEmpty
+        $service = Get-KubeObject service api
+        $service | Should -Not -BeNullOrEmpty
+        $service.spec.type | Should -Be 'ClusterIP'
+        $service.spec.selector.app | Should -Be 'api'
+        Get-AnnotationName $service | Should -Be @('example.com/owner', 'service.beta.kubernetes.io/aws-load-balancer-scheme')
+        $service.metadata.annotations.'service.beta.kubernetes.io/aws-load-balancer-scheme' | Should -Be 'internal'
+        $service.metadata.labels.'eksmodule.io/managed-by' | Should -BeNullOrEmpty
+        Get-EksLoadBalancer -ClusterName lbc -Name api | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a Helm-managed LoadBalancer Service it never touched, naming it and Helm, and changes nothing' {
+        New-KubeObject @{ apiVersion = 'v1'; kind = 'Service'
+            metadata = @{ name = 'ingress-nginx-controller'; namespace = 'default'; labels = @{ 'app.kubernetes.io/managed-by' = 'Helm' }
+                annotations = @{ 'service.beta.kubernetes.io/aws-load-balancer-type' = 'external'; 'service.beta.kubernetes.io/aws-load-balancer-scheme' = 'internet-facing' } }
+            spec = @{ type = 'LoadBalancer'; selector = @{ app = 'ingress-nginx' }; ports = @(@{ name = 'http'; port = 80; protocol = 'TCP' }) } }
+        $script:Nginx = Wait-ActiveLoadBalancer ingress-nginx-controller
+        $before = Get-KubeObject service ingress-nginx-controller
+        $err = { Remove-EksLoadBalancer -ClusterName lbc -Name ingress-nginx-controller -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LoadBalancerNotOwned*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.TargetObject | Should -Be 'lbc/default/ingress-nginx-controller'
+        $err.ToString() | Should -Match 'Service default/ingress-nginx-controller'
+        $err.ToString() | Should -Match 'managed by Helm'
+        $err.ToString() | Should -Match '-Force'
+        { Remove-EksLoadBalancer -ClusterName lbc -Name ingress-nginx-controller -KeepService -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LoadBalancerNotOwned*'
+        { Remove-EksLoadBalancer -ClusterName lbc -Name ingress-nginx-controller -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'LoadBalancerNotOwned*'
+        (Get-KubeObject service ingress-nginx-controller).metadata.resourceVersion | Should -Be $before.metadata.resourceVersion
+        (Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $Nginx.LoadBalancerArn).State.Code | Should -Be 'active'
+    }
+
+    It 'deletes that Service with -Force, and its NLB goes' {
+        $preview = Get-WhatIfText { Remove-EksLoadBalancer -ClusterName lbc -Name ingress-nginx-controller -Force -WhatIf }
+        $preview | Should -Match 'Delete Service default/ingress-nginx-controller.*not created by New-EksLoadBalancer.*managed by Helm'
+        Remove-EksLoadBalancer -ClusterName lbc -Name ingress-nginx-controller -Force
+        Get-KubeObject service ingress-nginx-controller | Should -BeNullOrEmpty
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $Nginx.LoadBalancerArn | Should -BeNullOrEmpty
+    }
+
+    It 'a Service it created is marked so and still deleted, without -Force' {
+        $made = New-EksLoadBalancer -ClusterName lbc -Name made -Selector @{ app = 'made' } -Port 80
+        (Get-KubeObject service made).metadata.labels.'eksmodule.io/managed-by' | Should -Be 'created'
+        Remove-EksLoadBalancer -ClusterName lbc -Name made -Confirm:$false
+        Get-KubeObject service made | Should -BeNullOrEmpty
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $made.LoadBalancerArn | Should -BeNullOrEmpty
+    }
+
+    It 'restores an Ingress it patched for an ALB, and the Service behind it; -WhatIf previews that' {
+        New-KubeObject @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'portal'; namespace = 'default' }
+            spec = @{ type = 'ClusterIP'; selector = @{ app = 'portal' }; ports = @(@{ port = 8080; protocol = 'TCP' }) } }
+        New-KubeObject @{ apiVersion = 'networking.k8s.io/v1'; kind = 'Ingress'
+            metadata = @{ name = 'portal'; namespace = 'default'; annotations = @{ 'example.com/owner' = 'web-team' } }
+            spec = @{ rules = @(@{ http = @{ paths = @(@{ path = '/'; pathType = 'Prefix'; backend = @{ service = @{ name = 'portal'; port = @{ number = 8080 } } } }) } }) } }
+        # -Name on an existing Service patches it too: instance targets need a NodePort Service.
+        $alb = New-EksLoadBalancer -ClusterName lbc -Name portal -Selector @{ app = 'portal' } -Port 8080 -Type Application
+        (Get-KubeObject ingress portal).metadata.labels.'eksmodule.io/managed-by' | Should -Be 'patched'
+        $service = Get-KubeObject service portal
+        $service.spec.type | Should -Be 'NodePort'
+        $service.metadata.labels.'eksmodule.io/managed-by' | Should -Be 'patched'
+
+        $before = Get-KubeObject ingress portal
+        $preview = Get-WhatIfText { $alb | Remove-EksLoadBalancer -WhatIf }
+        $preview | Should -Match 'Restore Ingress default/portal'
+        $preview | Should -Match 'restore Service default/portal \(type NodePort -> ClusterIP'
+        $preview | Should -Not -Match 'Delete Ingress'
+        (Get-KubeObject ingress portal).metadata.resourceVersion | Should -Be $before.metadata.resourceVersion
+
+        $alb | Remove-EksLoadBalancer -Confirm:$false
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $alb.LoadBalancerArn | Should -BeNullOrEmpty
+        $ingress = Get-KubeObject ingress portal
+        $ingress | Should -Not -BeNullOrEmpty
+        $ingress.spec.ingressClassName | Should -BeNullOrEmpty
+        Get-AnnotationName $ingress | Should -Be @('example.com/owner')
+        $ingress.metadata.labels.'eksmodule.io/managed-by' | Should -BeNullOrEmpty
+        $service = Get-KubeObject service portal
+        $service.spec.type | Should -Be 'ClusterIP'
+        $service.metadata.labels.'eksmodule.io/managed-by' | Should -BeNullOrEmpty
+        Get-AnnotationName $service | Should -Be @()
+    }
+
+    It 'refuses an alb Ingress it never touched unless -Force' {
+        New-KubeObject @{ apiVersion = 'networking.k8s.io/v1'; kind = 'Ingress'
+            metadata = @{ name = 'grafana'; namespace = 'default'; labels = @{ 'app.kubernetes.io/managed-by' = 'Helm' } }
+            spec = @{ ingressClassName = 'alb'; rules = @(@{ http = @{ paths = @(@{ path = '/'; pathType = 'Prefix'; backend = @{ service = @{ name = 'portal'; port = @{ number = 8080 } } } }) } }) } }
+        $grafana = Wait-ActiveLoadBalancer grafana
+        $err = { $grafana | Remove-EksLoadBalancer -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'LoadBalancerNotOwned*' -PassThru
+        $err.ToString() | Should -Match 'Ingress default/grafana.*managed by Helm'
+        Get-KubeObject ingress grafana | Should -Not -BeNullOrEmpty
+        $grafana | Remove-EksLoadBalancer -Force
+        Get-KubeObject ingress grafana | Should -BeNullOrEmpty
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $grafana.LoadBalancerArn | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Remove-EksCluster with load balancers' {
     It 'previews, then deletes the load balancers its Services own before the cluster' {
         $null = New-EksCluster -Name gone -AvailabilityZoneCount 2 -NatGateway None
         $lb = New-EksLoadBalancer -ClusterName gone -Name web -Selector @{ app = 'web' } -Port 80
+        # One the module never touched goes too: deleting its Service is what makes the controller delete its load balancer.
+        $kubeconfig = New-TestKubeconfig -ClusterName gone -Emulator $Emulator
+        $path = Join-Path ([IO.Path]::GetTempPath()) "eksmodule-object-$([guid]::NewGuid().ToString('n')).json"
+        @{ apiVersion = 'v1'; kind = 'Service'
+            metadata = @{ name = 'helm-lb'; namespace = 'default'; labels = @{ 'app.kubernetes.io/managed-by' = 'Helm' }; annotations = @{ 'service.beta.kubernetes.io/aws-load-balancer-type' = 'external' } }
+            spec = @{ type = 'LoadBalancer'; selector = @{ app = 'helm' }; ports = @(@{ port = 80; protocol = 'TCP' }) } } | ConvertTo-Json -Depth 20 | Set-Content -Path $path
+        try { (Invoke-TestKubectl -Kubeconfig $kubeconfig -ArgumentList @('create', '-f', $path)).ExitCode | Should -Be 0 } finally { Remove-Item $path, $kubeconfig }
+        $deadline = (Get-Date).AddSeconds(60)
+        while (-not ($helm = Get-EksLoadBalancer -ClusterName gone -Name helm-lb | Where-Object State -EQ 'active') -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 500 }
+        $helm | Should -Not -BeNullOrEmpty
         $preview = Get-WhatIfText { Remove-EksCluster -Name gone -Force -WhatIf }
         $preview | Should -Match ([regex]::Escape($lb.LoadBalancerName))
+        $preview | Should -Match ([regex]::Escape($helm.LoadBalancerName))
         Remove-EksCluster -Name gone -Force
         Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $lb.LoadBalancerArn | Should -BeNullOrEmpty
+        Get-V2LoadBalancer | Where-Object LoadBalancerArn -EQ $helm.LoadBalancerArn | Should -BeNullOrEmpty
     }
 
     It 'EKS itself leaves them behind: deleting the cluster through the API keeps its NLB (why Remove-EksCluster deletes them)' {

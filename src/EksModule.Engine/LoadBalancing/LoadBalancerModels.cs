@@ -31,6 +31,12 @@ public sealed record LoadBalancerPlan(LoadBalancerRequest Request, IReadOnlyList
     public string? IngressName => Request.Type == LoadBalancerType.Application ? Request.ServiceName : null;
 }
 
+/// <summary>
+/// How Remove-EksLoadBalancer releases one load balancer: the Kubernetes writes, described for ShouldProcess, and whether
+/// the load balancer stays (a Service or Ingress restored to a state that already had one).
+/// </summary>
+public sealed record LoadBalancerRelease(string Description, Func<CancellationToken, Task> Apply, bool LoadBalancerStays);
+
 /// <summary>A load balancer a cluster's Service or Ingress owns, with what the ELB API says about it (null while provisioning).</summary>
 public sealed record ClusterLoadBalancer(
     string ClusterName,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EksModule.Engine.Aws;
 using EksModule.Engine.Errors;
 using EksModule.Engine.Kubernetes;
@@ -22,6 +23,17 @@ public sealed class LoadBalancerService
     public const string AlbAnnotationPrefix = "alb.ingress.kubernetes.io/";
     public const string AlbController = "ingress.k8s.aws/alb";
     public const string AlbClassName = "alb";
+
+    // What the module did to a Service or Ingress, so that Remove-EksLoadBalancer undoes only that: a label (selectable
+    // with kubectl -l) that says created or patched, and on a patched object the values its patches replaced.
+    public const string ManagedByLabel = "eksmodule.io/managed-by";
+    public const string PreviousAnnotation = "eksmodule.io/previous";
+    public const string CreatedMark = "created";
+    public const string PatchedMark = "patched";
+    private const string OtherManagerLabel = "app.kubernetes.io/managed-by";
+    private const string LegacyIngressClassAnnotation = "kubernetes.io/ingress.class";
+    private static readonly string[] RestorableServiceFields = { "type", "selector", "ports" };
+    private static readonly string[] RestorableIngressFields = { "ingressClassName" };
 
     private readonly KubernetesAccess _access;
 
@@ -88,6 +100,13 @@ public sealed class LoadBalancerService
             {
                 var what = string.Join(", ", spec.Keys.Select(k => k == "type" ? $"type {service.Spec?.Type} -> {wantedType}" : k)
                     .Concat(missing.Count > 0 ? new[] { "annotations" + DescribeAnnotations(missing) } : Array.Empty<string>()));
+                var previousSpec = spec.Keys.ToDictionary(k => k, k => k switch
+                {
+                    "type" => JsonValue.Create(service.Spec?.Type),
+                    "selector" => ToJson(service.Spec?.Selector),
+                    _ => ToJson(service.Spec?.Ports),
+                });
+                what += MarkPatched(patch, service.Metadata, previousSpec, missing.Keys);
                 var body = new V1Patch(patch, V1Patch.PatchType.MergePatch);
                 steps.Add(new LoadBalancerStep($"Patch Service {ns}/{request.ServiceName} in cluster '{request.ClusterName}': {what}",
                     c => k8s.CoreV1.PatchNamespacedServiceAsync(body, request.ServiceName, ns, cancellationToken: c)));
@@ -122,7 +141,11 @@ public sealed class LoadBalancerService
         {
             var body = new V1Ingress
             {
-                Metadata = new V1ObjectMeta { Name = request.ServiceName, NamespaceProperty = ns, Annotations = annotations.ToDictionary(a => a.Key, a => a.Value) },
+                Metadata = new V1ObjectMeta
+                {
+                    Name = request.ServiceName, NamespaceProperty = ns, Annotations = annotations.ToDictionary(a => a.Key, a => a.Value),
+                    Labels = new Dictionary<string, string> { [ManagedByLabel] = CreatedMark },
+                },
                 Spec = new V1IngressSpec
                 {
                     IngressClassName = AlbClassName,
@@ -148,9 +171,16 @@ public sealed class LoadBalancerService
         if (missing.Count > 0 || ingress.Spec?.IngressClassName is null)
         {
             var patch = new Dictionary<string, object?> { ["metadata"] = new Dictionary<string, object?> { ["annotations"] = missing } };
-            if (ingress.Spec?.IngressClassName is null) patch["spec"] = new Dictionary<string, object?> { ["ingressClassName"] = AlbClassName };
+            var previousSpec = new Dictionary<string, JsonNode?>();
+            if (ingress.Spec?.IngressClassName is null)
+            {
+                patch["spec"] = new Dictionary<string, object?> { ["ingressClassName"] = AlbClassName };
+                previousSpec["ingressClassName"] = null;
+            }
+            var marks = MarkPatched(patch, ingress.Metadata, previousSpec, missing.Keys);
             var body = new V1Patch(patch, V1Patch.PatchType.MergePatch);
-            steps.Add(new LoadBalancerStep($"Patch Ingress {ns}/{request.ServiceName} in cluster '{request.ClusterName}':{DescribeAnnotations(missing)}",
+            steps.Add(new LoadBalancerStep($"Patch Ingress {ns}/{request.ServiceName} in cluster '{request.ClusterName}':" +
+                $"{(previousSpec.Count > 0 ? $" ingressClassName {AlbClassName};" : "")}{DescribeAnnotations(missing)}{marks}",
                 c => k8s.NetworkingV1.PatchNamespacedIngressAsync(body, request.ServiceName, ns, cancellationToken: c)));
         }
     }
@@ -216,7 +246,117 @@ public sealed class LoadBalancerService
 
     // ---- Remove-EksLoadBalancer ----
 
-    /// <summary>Deletes the object that owns the load balancer: the Ingress for an ALB, else the Service (or with keepService, makes it ClusterIP).</summary>
+    /// <summary>
+    /// Reads the Service or Ingress that owns <paramref name="lb"/> (no writes) and returns how Remove-EksLoadBalancer releases
+    /// it: one the module created is deleted (or with keepService made ClusterIP), one it patched is put back as it was
+    /// (with the Service behind a patched or created ALB Ingress), one it never touched is refused unless force.
+    /// </summary>
+    public async Task<LoadBalancerRelease> PlanReleaseAsync(ClusterLoadBalancer lb, bool keepService, bool force, CancellationToken ct)
+    {
+        var k8s = await KubernetesAsync(lb.ClusterName, ct).ConfigureAwait(false);
+        var isIngress = lb.IngressName is not null;
+        var kind = isIngress ? "Ingress" : "Service";
+        var name = isIngress ? lb.IngressName! : lb.ServiceName!;
+        var subject = $"{kind} {lb.Namespace}/{name} of cluster '{lb.ClusterName}'";
+        var lbText = lb.LoadBalancer is null ? $"its {lb.Type} load balancer (still provisioning)" : $"{lb.Type} load balancer {lb.LoadBalancer.Name} ({lb.LoadBalancer.DnsName})";
+        var ingress = isIngress ? await TryAsync(() => k8s.NetworkingV1.ReadNamespacedIngressAsync(name, lb.Namespace, cancellationToken: ct)).ConfigureAwait(false) : null;
+        var service = isIngress ? null : await TryAsync(() => k8s.CoreV1.ReadNamespacedServiceAsync(name, lb.Namespace, cancellationToken: ct)).ConfigureAwait(false);
+        var metadata = ingress?.Metadata ?? service?.Metadata
+            ?? throw new ModuleOperationException("LoadBalancerNotFound", "ObjectNotFound",
+                $"{kind} {lb.Namespace}/{name} is no longer in cluster '{lb.ClusterName}'. Run Get-EksLoadBalancer -ClusterName {lb.ClusterName} to list the load balancers.");
+        var mark = MarkOf(metadata);
+        var keep = keepService && !isIngress;
+
+        if (mark == PatchedMark)
+        {
+            var restore = RestorePatch(metadata, isIngress ? RestorableIngressFields : RestorableServiceFields, out var changes, out var previousSpec, out var previousAnnotations);
+            if (restore is not null)
+            {
+                var current = new Dictionary<string, string?>
+                {
+                    ["type"] = service?.Spec?.Type, ["ingressClassName"] = ingress?.Spec?.IngressClassName,
+                };
+                var what = string.Join(", ", changes.Select(c => c switch
+                {
+                    "type" or "ingressClassName" => $"{c} {current[c] ?? "(none)"} -> {previousSpec[c]?.ToString() ?? "(none)"}",
+                    _ => c,
+                }));
+                bool stays;
+                if (isIngress)
+                {
+                    var className = previousSpec.TryGetValue("ingressClassName", out var restoredClass) ? restoredClass?.ToString() : ingress!.Spec?.IngressClassName;
+                    var legacy = previousAnnotations.TryGetValue(LegacyIngressClassAnnotation, out var restoredLegacy) ? restoredLegacy
+                        : metadata.Annotations?.TryGetValue(LegacyIngressClassAnnotation, out var l) == true ? l : null;
+                    stays = className == AlbClassName || className is null && legacy == AlbClassName;
+                }
+                else
+                {
+                    stays = !previousSpec.TryGetValue("type", out var restoredType) || restoredType?.ToString() == "LoadBalancer";
+                }
+
+                var restores = new List<Func<CancellationToken, Task>>
+                {
+                    isIngress
+                        ? c => k8s.NetworkingV1.PatchNamespacedIngressAsync(new V1Patch(restore, V1Patch.PatchType.MergePatch), name, lb.Namespace, cancellationToken: c)
+                        : c => k8s.CoreV1.PatchNamespacedServiceAsync(new V1Patch(restore, V1Patch.PatchType.MergePatch), name, lb.Namespace, cancellationToken: c),
+                };
+                var description = $"Restore {subject} to what it was before New-EksLoadBalancer patched it ({what})";
+                if (isIngress && await PlanBackendRestoreAsync(k8s, lb, ct).ConfigureAwait(false) is { } backend)
+                {
+                    restores.Add(backend.Apply);
+                    description += ", and " + backend.Description;
+                }
+                description += stays ? $", keeping {lbText}, which it had before" : $", deleting {lbText}";
+                return new LoadBalancerRelease(description, async c => { foreach (var step in restores) await step(c).ConfigureAwait(false); }, stays);
+            }
+
+            if (!force)
+                throw new ModuleOperationException("PreviousStateUnreadable", "InvalidData",
+                    $"{subject} is marked {ManagedByLabel}={PatchedMark} but its {PreviousAnnotation} annotation is missing or not the JSON New-EksLoadBalancer wrote, " +
+                    $"so what it was before cannot be restored. Fix the annotation, change the {kind} back with kubectl, or pass -Force to {(keep ? "change it to ClusterIP" : "delete it")}.");
+        }
+        else if (mark != CreatedMark && !force)
+        {
+            var manager = OtherManager(metadata);
+            throw new ModuleOperationException("LoadBalancerNotOwned", "InvalidOperation",
+                $"{subject} was not created or patched by New-EksLoadBalancer (it has no {ManagedByLabel} label)" +
+                (manager is null ? "" : $"; it is managed by {manager} ({OtherManagerLabel})") + ". " +
+                $"Remove its load balancer with the tool that manages it{(manager == "Helm" ? " (helm upgrade or helm uninstall)" : "")}, " +
+                $"or pass -Force to {(keep ? "change it to ClusterIP" : "delete it")} anyway.");
+        }
+
+        var owner = mark == CreatedMark ? " (created by New-EksLoadBalancer)"
+            : $", which was not created by New-EksLoadBalancer{(OtherManager(metadata) is { } m ? $" (managed by {m})" : "")},";
+        var text = isIngress ? $"Delete {subject}{owner} and {lbText}"
+            : keep ? $"Change {subject}{owner} to ClusterIP, deleting {lbText}"
+            : $"Delete {subject}{owner} and {lbText}";
+        var writes = new List<Func<CancellationToken, Task>> { c => ReleaseAsync(lb, keep, c) };
+        if (isIngress && mark == CreatedMark && await PlanBackendRestoreAsync(k8s, lb, ct).ConfigureAwait(false) is { } routed)
+        {
+            writes.Add(routed.Apply);
+            text += ", and " + routed.Description;
+        }
+        return new LoadBalancerRelease(text, async c => { foreach (var step in writes) await step(c).ConfigureAwait(false); }, false);
+    }
+
+    /// <summary>The Service an ALB's Ingress routes to, put back when New-EksLoadBalancer patched it for the ALB (ClusterIP to NodePort).</summary>
+    private static async Task<LoadBalancerStep?> PlanBackendRestoreAsync(IKubernetes k8s, ClusterLoadBalancer lb, CancellationToken ct)
+    {
+        if (lb.ServiceName is null) return null;
+        var service = await TryAsync(() => k8s.CoreV1.ReadNamespacedServiceAsync(lb.ServiceName, lb.Namespace, cancellationToken: ct)).ConfigureAwait(false);
+        // A Service of type LoadBalancer has its own load balancer: restoring it belongs to that one's removal.
+        if (service?.Metadata is null || MarkOf(service.Metadata) != PatchedMark || service.Spec?.Type == "LoadBalancer") return null;
+        var restore = RestorePatch(service.Metadata, RestorableServiceFields, out var changes, out var previousSpec, out _);
+        if (restore is null) return null;
+        var what = string.Join(", ", changes.Select(c => c == "type" ? $"type {service.Spec?.Type} -> {previousSpec[c]?.ToString() ?? "(none)"}" : c));
+        return new LoadBalancerStep($"restore Service {lb.Namespace}/{lb.ServiceName} ({what})",
+            c => k8s.CoreV1.PatchNamespacedServiceAsync(new V1Patch(restore, V1Patch.PatchType.MergePatch), lb.ServiceName, lb.Namespace, cancellationToken: c));
+    }
+
+    /// <summary>
+    /// Deletes the object that owns the load balancer, whoever made it: the Ingress for an ALB, else the Service (or with
+    /// keepService, makes it ClusterIP). Remove-EksCluster releases every load balancer this way, since the cluster goes too.
+    /// </summary>
     public async Task ReleaseAsync(ClusterLoadBalancer lb, bool keepService, CancellationToken ct)
     {
         var k8s = await KubernetesAsync(lb.ClusterName, ct).ConfigureAwait(false);
@@ -318,9 +458,90 @@ public sealed class LoadBalancerService
 
     private static V1Service NewService(LoadBalancerRequest request, string type, Dictionary<string, string> annotations) => new()
     {
-        Metadata = new V1ObjectMeta { Name = request.ServiceName, NamespaceProperty = request.Namespace, Annotations = annotations.Count > 0 ? annotations : null },
+        Metadata = new V1ObjectMeta
+        {
+            Name = request.ServiceName, NamespaceProperty = request.Namespace, Annotations = annotations.Count > 0 ? annotations : null,
+            Labels = new Dictionary<string, string> { [ManagedByLabel] = CreatedMark },
+        },
         Spec = new V1ServiceSpec { Type = type, Selector = request.Selector!.ToDictionary(s => s.Key, s => s.Value), Ports = Ports(request) },
     };
+
+    private static string? MarkOf(V1ObjectMeta metadata) => metadata.Labels?.TryGetValue(ManagedByLabel, out var mark) == true ? mark : null;
+
+    private static string? OtherManager(V1ObjectMeta metadata) => metadata.Labels?.TryGetValue(OtherManagerLabel, out var manager) == true ? manager : null;
+
+    private static JsonNode? ToJson(object? value) => value is null ? null : JsonNode.Parse(KubernetesJson.Serialize(value));
+
+    /// <summary>
+    /// Makes a merge patch of an object the module did not create also mark it patched and record, in PreviousAnnotation,
+    /// the spec fields and annotations the patch replaces as they were (null: absent). Values recorded by an earlier patch
+    /// are kept, so the record always holds the state before the module's first change. Returns a note for -WhatIf.
+    /// </summary>
+    private static string MarkPatched(Dictionary<string, object?> patch, V1ObjectMeta? metadata, IReadOnlyDictionary<string, JsonNode?> previousSpec, IEnumerable<string> annotationKeys)
+    {
+        var mark = metadata is null ? null : MarkOf(metadata);
+        if (mark == CreatedMark) return string.Empty;
+        var record = ReadPrevious(metadata) ?? new JsonObject();
+        var spec = record["spec"] as JsonObject ?? new JsonObject();
+        var annotations = record["annotations"] as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in previousSpec)
+            if (!spec.ContainsKey(key)) spec[key] = value?.DeepClone();
+        foreach (var key in annotationKeys)
+            if (!annotations.ContainsKey(key)) annotations[key] = metadata?.Annotations?.TryGetValue(key, out var v) == true ? v : null;
+        record["spec"] = spec.DeepClone();
+        record["annotations"] = annotations.DeepClone();
+
+        var patchMetadata = patch.TryGetValue("metadata", out var m) && m is Dictionary<string, object?> existing ? existing : new Dictionary<string, object?>();
+        var patchAnnotations = patchMetadata.TryGetValue("annotations", out var a) && a is Dictionary<string, string> wanted
+            ? new Dictionary<string, string>(wanted, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
+        patchAnnotations[PreviousAnnotation] = record.ToJsonString();
+        patchMetadata["annotations"] = patchAnnotations;
+        patchMetadata["labels"] = new Dictionary<string, string> { [ManagedByLabel] = PatchedMark };
+        patch["metadata"] = patchMetadata;
+        return $"; marked {ManagedByLabel}={PatchedMark}, with what it replaces in {PreviousAnnotation}";
+    }
+
+    private static JsonObject? ReadPrevious(V1ObjectMeta? metadata)
+    {
+        if (metadata?.Annotations?.TryGetValue(PreviousAnnotation, out var json) != true) return null;
+        try { return JsonNode.Parse(json!) as JsonObject; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>
+    /// The merge patch that puts a patched object back as PreviousAnnotation records it (only the fields the module
+    /// patches) and drops the marks; null when the record is missing or unreadable.
+    /// </summary>
+    private static string? RestorePatch(V1ObjectMeta metadata, IReadOnlyCollection<string> fields, out List<string> changes,
+        out Dictionary<string, JsonNode?> previousSpec, out Dictionary<string, string?> previousAnnotations)
+    {
+        changes = new List<string>();
+        previousSpec = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        previousAnnotations = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var record = ReadPrevious(metadata);
+        if (record is null) return null;
+        foreach (var (key, value) in record["spec"] as JsonObject ?? new JsonObject())
+        {
+            if (!fields.Contains(key)) continue;
+            previousSpec[key] = value?.DeepClone();
+            changes.Add(key);
+        }
+
+        var annotations = new JsonObject { [PreviousAnnotation] = null };
+        foreach (var (key, value) in record["annotations"] as JsonObject ?? new JsonObject())
+        {
+            if (key == PreviousAnnotation) continue;
+            var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            previousAnnotations[key] = text;
+            annotations[key] = text;
+            changes.Add(text is null ? $"annotation {key} removed" : $"annotation {key} back to '{text}'");
+        }
+
+        // As JSON text: a merge patch removes a key by sending it as null, which must reach the wire as written.
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [ManagedByLabel] = null }, ["annotations"] = annotations } };
+        if (previousSpec.Count > 0) patch["spec"] = new JsonObject(previousSpec.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        return patch.ToJsonString();
+    }
 
     private static bool SameSelector(IDictionary<string, string>? current, IReadOnlyDictionary<string, string> wanted)
         => current is not null && current.Count == wanted.Count && wanted.All(w => current.TryGetValue(w.Key, out var v) && v == w.Value);

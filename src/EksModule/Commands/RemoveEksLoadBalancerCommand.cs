@@ -5,8 +5,9 @@ using EksModule.Internal;
 namespace EksModule.Commands;
 
 /// <summary>
-/// Removes a load balancer the Kubernetes way: deletes the Ingress (ALB) or Service (NLB, Classic) that owns it, or with
-/// -KeepService turns the Service back into ClusterIP; then waits until the ELB API no longer has it.
+/// Removes a load balancer the Kubernetes way, undoing what New-EksLoadBalancer did: deletes the Ingress (ALB) or Service
+/// (NLB, Classic) it created (with -KeepService turns that Service back into ClusterIP), puts one it patched back as it was,
+/// and refuses one it never touched unless -Force; then waits until the ELB API no longer has the load balancer.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "EksLoadBalancer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
@@ -32,7 +33,7 @@ public sealed class RemoveEksLoadBalancerCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter KeepService { get; set; }
 
-    /// <summary>Skips the confirmation prompt.</summary>
+    /// <summary>Skips the confirmation prompt, and removes a Service or Ingress New-EksLoadBalancer did not create or patch.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -60,12 +61,15 @@ public sealed class RemoveEksLoadBalancerCommand : AwsCmdletBase
                 WriteError(new ErrorRecord(new ItemNotFoundException(message), "LoadBalancerNotFound", ErrorCategory.ObjectNotFound, target) { ErrorDetails = new ErrorDetails(message) });
                 return;
             }
-            var lbText = owned.LoadBalancer is null ? $"its {owned.Type} load balancer (still provisioning)" : $"{owned.Type} load balancer {owned.LoadBalancer.Name} ({owned.LoadBalancer.DnsName})";
-            var what = owned.IngressName is not null ? $"Delete Ingress {owned.Namespace}/{owned.IngressName} of cluster '{ClusterName}' and {lbText}"
-                : KeepService ? $"Change Service {owned.Namespace}/{owned.ServiceName} of cluster '{ClusterName}' to ClusterIP, deleting {lbText}"
-                : $"Delete Service {owned.Namespace}/{owned.ServiceName} of cluster '{ClusterName}' and {lbText}";
-            if (!ShouldProcessUnlessForced(what, what + "?", "Remove-EksLoadBalancer", Force)) return;
-            Run(ct => service.ReleaseAsync(owned, KeepService, ct));
+            // Every check (who made it, whether it can be restored) is a read before the prompt; a refusal changes nothing.
+            var release = Run(ct => service.PlanReleaseAsync(owned, KeepService, Force, ct));
+            if (!ShouldProcessUnlessForced(release.Description, release.Description + "?", "Remove-EksLoadBalancer", Force)) return;
+            Run(ct => release.Apply(ct));
+            if (release.LoadBalancerStays)
+            {
+                WriteWarning($"{target} had its load balancer before New-EksLoadBalancer patched it, so it keeps it. Delete the {(owned.IngressName is null ? "Service" : "Ingress")} with kubectl if that load balancer should go too.");
+                return;
+            }
             if (NoWait || owned.LoadBalancer is null) return;
             Run(ct => service.WaitForGoneAsync(new[] { owned.LoadBalancer }, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
         }
