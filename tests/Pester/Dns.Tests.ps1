@@ -8,6 +8,14 @@ BeforeAll {
         (AwsJson @arguments).HostedZone.Id -replace '^/hostedzone/', ''
     }
     function script:Get-TestRecordSet([string] $ZoneId) { (AwsJson route53 list-resource-record-sets --hosted-zone-id $ZoneId).ResourceRecordSets }
+    # Another team's record, made with awscli as they would: no EksModule mark.
+    function script:Add-ForeignRecord([string] $ZoneId, [string] $Name, [string] $Type, [string] $Value) {
+        $batch = @{ Changes = @(@{ Action = 'CREATE'; ResourceRecordSet = @{ Name = $Name; Type = $Type; TTL = 300; ResourceRecords = @(@{ Value = $Value }) } }) } | ConvertTo-Json -Depth 6 -Compress
+        $null = AwsJson route53 change-resource-record-sets --hosted-zone-id $ZoneId --change-batch $batch
+    }
+    function script:Get-TestRecordValue([string] $ZoneId, [string] $Name, [string] $Type) {
+        (Get-TestRecordSet $ZoneId | Where-Object { $_.Name -eq "$Name." -and $_.Type -eq $Type }).ResourceRecords.Value
+    }
 }
 
 Describe 'Set-EksDnsRecord against plain moto' {
@@ -97,16 +105,20 @@ Describe 'Set-EksDnsRecord through the emulator (request log)' {
         $Emulator.Moto | Stop-TestServer
     }
 
-    It 'sends 2,500 piped CNAME records in at most 3 change calls, and all arrive' {
+    It 'sends 2,500 piped CNAME records with their ownership marks in at most 7 change calls, and all arrive' {
         Clear-EmulatorRequest
         $records = 1..2500 | ForEach-Object { [pscustomobject]@{ Name = "host$_.bulk.test"; Type = 'CNAME'; Value = "target$_.example.net"; TTL = 60 } }
         $written = $records | Set-EksDnsRecord
         $written.Count | Should -Be 2500
         $changes = @(Get-EmulatorRequest -Mutating | Where-Object operation -eq 'ChangeResourceRecordSets')
-        $changes.Count | Should -BeLessOrEqual 3
+        # Each record travels with its mark (TXT, about 67 value characters): 2 ResourceRecord elements and about
+        # 89 value characters a pair, so Route 53's 32,000-character limit allows about 359 pairs a request: 7.
+        $changes.Count | Should -BeLessOrEqual 7
         $changes.Count | Should -BeGreaterThan 0
-        $cnames = @(Get-TestRecordSet $ZoneId | Where-Object Type -eq 'CNAME')
+        $sets = Get-TestRecordSet $ZoneId
+        $cnames = @($sets | Where-Object Type -eq 'CNAME')
         $cnames.Count | Should -Be 2500
+        @($sets | Where-Object { $_.Type -eq 'TXT' -and $_.Name -like '_eksmodule-cname.host*' }).Count | Should -Be 2500
         ($cnames | Where-Object Name -eq 'host1234.bulk.test.').ResourceRecords.Value | Should -Be 'target1234.example.net'
     }
 
@@ -150,5 +162,125 @@ Describe 'Set-EksDnsRecord through the emulator (request log)' {
         )
         { $rows | Set-EksDnsRecord -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'NothingSent*'
         @(Get-EmulatorRequest -Mutating).Count | Should -Be 0
+    }
+}
+
+Describe 'Set-/Remove-EksDnsRecord leave other people''s names alone' {
+    BeforeAll {
+        $script:Moto = Start-TestMoto
+        Set-TestAwsEnvironment -EndpointUrl $Moto.Url
+        Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
+        $script:ZoneId = New-TestZone -Name shared.test
+        # moto answers every caller as account 123456789012.
+        $script:AccountOwner = 'arn:aws:iam::123456789012:root'
+    }
+    AfterAll {
+        Remove-Module EksModule -ErrorAction SilentlyContinue
+        $Moto | Stop-TestServer
+    }
+
+    It 'refuses to replace or delete another team''s CNAME, naming its current value; the record survives' {
+        Add-ForeignRecord $ZoneId api.shared.test CNAME their-host.other.test
+        $errors = $null
+        $out = Set-EksDnsRecord -Name api.shared.test -Type CNAME -Value mine.example.test -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'RecordNotOwned*'
+        $errors[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $errors[0].TargetObject | Should -Be 'api.shared.test'
+        $errors[0].ErrorDetails.Message | Should -Match 'their-host\.other\.test'
+        $errors[0].ErrorDetails.Message | Should -Match '-Force'
+        Get-TestRecordValue $ZoneId api.shared.test CNAME | Should -Be 'their-host.other.test'
+
+        $errors = $null
+        Remove-EksDnsRecord -Name api.shared.test -Type CNAME -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'RecordNotOwned*'
+        $errors[0].ErrorDetails.Message | Should -Match 'their-host\.other\.test'
+        Get-TestRecordValue $ZoneId api.shared.test CNAME | Should -Be 'their-host.other.test'
+        Get-TestRecordSet $ZoneId | Where-Object Name -like '_eksmodule-*' | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a name ExternalDNS owns, naming its owner' {
+        Add-ForeignRecord $ZoneId web.shared.test A 192.0.2.10
+        Add-ForeignRecord $ZoneId a-web.shared.test TXT '"heritage=external-dns,external-dns/owner=someone,external-dns/resource=service/default/web"'
+        $errors = $null
+        Set-EksDnsRecord -Name web.shared.test -Type A -Value 192.0.2.99 -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'RecordNotOwned*'
+        $errors[0].ErrorDetails.Message | Should -Match "ExternalDNS owner 'someone'"
+        $errors[0].ErrorDetails.Message | Should -Match '192\.0\.2\.10'
+        $errors = $null
+        Remove-EksDnsRecord -Name web.shared.test -Type A -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].ErrorDetails.Message | Should -Match "ExternalDNS owner 'someone'"
+        Get-TestRecordValue $ZoneId web.shared.test A | Should -Be '192.0.2.10'
+        (Get-EksDnsRecord -Name web.shared.test -Type A).Owner | Should -Be 'someone'
+    }
+
+    It 'refuses a name with an ExternalDNS claim even before the record exists' {
+        Add-ForeignRecord $ZoneId cname-soon.shared.test TXT '"heritage=external-dns,external-dns/owner=someone"'
+        { Set-EksDnsRecord -Name soon.shared.test -Type CNAME -Value mine.example.test -ErrorAction Stop } | Should -Throw -ErrorId 'RecordNotOwned*'
+        Get-TestRecordSet $ZoneId | Where-Object Name -eq 'soon.shared.test.' | Should -BeNullOrEmpty
+    }
+
+    It '-Force adopts a foreign name: it gets our mark, and later Set and Remove need no -Force' {
+        $adopted = Set-EksDnsRecord -Name api.shared.test -Type CNAME -Value mine.example.test -Force
+        $adopted.Owner | Should -Be $AccountOwner
+        Get-TestRecordValue $ZoneId api.shared.test CNAME | Should -Be 'mine.example.test'
+        Get-TestRecordValue $ZoneId _eksmodule-cname.api.shared.test TXT | Should -Be "`"heritage=eksmodule,eksmodule/owner=$AccountOwner`""
+        (Get-EksDnsRecord -Name api.shared.test).Owner | Should -Be $AccountOwner
+        Get-EksDnsRecord -Name '*eksmodule*' | Should -BeNullOrEmpty
+
+        (Set-EksDnsRecord -Name api.shared.test -Type CNAME -Value other.example.test -ErrorAction Stop).Action | Should -Be 'UPSERT'
+        Remove-EksDnsRecord -Name api.shared.test -Type CNAME -Confirm:$false -ErrorAction Stop
+        Get-TestRecordSet $ZoneId | Where-Object Name -like '*api.shared.test.' | Should -BeNullOrEmpty
+    }
+
+    It 'a rerun with the same -OwnerId converges; another owner id is refused, naming the owner' {
+        $first = Set-EksDnsRecord -Name team.shared.test -Type A -Value 192.0.2.20 -OwnerId team-a -ErrorAction Stop
+        $first.Action | Should -Be 'CREATE'
+        $again = Set-EksDnsRecord -Name team.shared.test -Type A -Value 192.0.2.20 -OwnerId team-a -ErrorAction Stop
+        $again.Action | Should -Be 'None'
+        $again.ChangeId | Should -BeNullOrEmpty
+        $errors = $null
+        Set-EksDnsRecord -Name team.shared.test -Type A -Value 192.0.2.21 -OwnerId team-b -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].ErrorDetails.Message | Should -Match "EksModule owner 'team-a'"
+        { Remove-EksDnsRecord -Name team.shared.test -Type A -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'RecordNotOwned*'
+        Get-TestRecordValue $ZoneId team.shared.test A | Should -Be '192.0.2.20'
+    }
+
+    It 'Remove-EksDnsRecord deletes our mark with the record' {
+        $null = Set-EksDnsRecord -Name gone.shared.test -Type TXT -Value 'v=1'
+        Get-TestRecordValue $ZoneId _eksmodule-txt.gone.shared.test TXT | Should -Not -BeNullOrEmpty
+        Get-EksDnsRecord -Name gone.shared.test -Type TXT | Remove-EksDnsRecord -Confirm:$false -ErrorAction Stop
+        Get-TestRecordSet $ZoneId | Where-Object Name -like '*gone.shared.test.' | Should -BeNullOrEmpty
+    }
+
+    It 'rejects an owner id that cannot go in the mark, before any change' {
+        { Set-EksDnsRecord -Name bad.shared.test -Type A -Value 192.0.2.1 -OwnerId 'a,b=c' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidOwnerId*'
+        Get-TestRecordSet $ZoneId | Where-Object Name -eq 'bad.shared.test.' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Adopting with -Force under -WhatIf (emulator request log)' {
+    BeforeAll {
+        $script:Emulator = Start-TestEmulator
+        Set-TestAwsEnvironment -EndpointUrl $Emulator.Url
+        Import-Module (Join-Path (Get-TestModulePath) 'EksModule.psd1') -Force
+        $script:ZoneId = New-TestZone -Name whatif.test
+        Add-ForeignRecord $ZoneId api.whatif.test CNAME their-host.other.test
+    }
+    AfterAll {
+        Remove-Module EksModule -ErrorAction SilentlyContinue
+        $Emulator | Stop-TestServer
+        $Emulator.Moto | Stop-TestServer
+    }
+
+    It '-Force -WhatIf sends no change: the foreign record keeps its value and gets no mark' {
+        Clear-EmulatorRequest
+        Set-EksDnsRecord -Name api.whatif.test -Type CNAME -Value mine.example.test -Force -WhatIf
+        Remove-EksDnsRecord -Name api.whatif.test -Type CNAME -Force -WhatIf
+        @(Get-EmulatorRequest -Mutating).Count | Should -Be 0
+        @(Get-EmulatorRequest).Count | Should -BeGreaterThan 0
+        Get-TestRecordValue $ZoneId api.whatif.test CNAME | Should -Be 'their-host.other.test'
+        Get-TestRecordSet $ZoneId | Where-Object Name -like '_eksmodule-*' | Should -BeNullOrEmpty
     }
 }

@@ -52,6 +52,18 @@ Describe 'New-EksLoadBalancer' {
         ($Web | Format-Table | Out-String) | Should -Match 'svc/default/web'
     }
 
+    It 'a record made from a cluster''s load balancer is owned by the cluster''s ARN, and Remove-EksDnsRecord finds that owner from the alias' {
+        $clusterArn = (Get-EksCluster -Name lbc).Arn
+        $record = Get-EksDnsRecord -Name web.example.test -Type A
+        $record.Owner | Should -Be $clusterArn
+        $record.ManagedBy | Should -Be 'EksModule'
+        # The account's default owner is another owner: a plain A record there is refused.
+        { Set-EksDnsRecord -Name web.example.test -Type A -Value 192.0.2.1 -ErrorAction Stop } | Should -Throw -ErrorId 'RecordNotOwned*'
+        (Get-EksLoadBalancer -ClusterName lbc -Name web | Set-EksDnsRecord -Name www.example.test).Owner | Should -Be $clusterArn
+        Remove-EksDnsRecord -Name www.example.test -Type A -Confirm:$false -ErrorAction Stop
+        (AwsJson route53 list-resource-record-sets --hosted-zone-id $ZoneId).ResourceRecordSets | Where-Object Name -like '*www.example.test.' | Should -BeNullOrEmpty
+    }
+
     It 'a rerun converges: same load balancer, no AWS change' {
         Clear-EmulatorRequest -Emulator $Emulator
         $again = New-EksLoadBalancer -ClusterName lbc -Name web -Selector @{ app = 'web' } -Port 80 -Type Network

@@ -25,24 +25,42 @@ public static class ChangeBatcher
     }
 
     public static IReadOnlyList<IReadOnlyList<RecordChange>> Split(IEnumerable<RecordChange> changes)
+        => SplitGroups(changes.Select(c => (IReadOnlyList<RecordChange>)new[] { c }));
+
+    /// <summary>
+    /// Like <see cref="Split"/>, but each group (a record with its ownership mark) goes whole into one request,
+    /// so Route 53 applies the record and its mark together or not at all; every change of the group counts.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<RecordChange>> SplitGroups(IEnumerable<IReadOnlyList<RecordChange>> groups)
     {
         var batches = new List<IReadOnlyList<RecordChange>>();
         var current = new List<RecordChange>();
         int records = 0, characters = 0;
-        foreach (var change in changes)
+        foreach (var group in groups)
         {
-            var (r, c) = Cost(change);
-            if (r > MaxResourceRecords || c > MaxValueCharacters)
+            if (group.Count == 0) continue;
+            int r = 0, c = 0;
+            foreach (var change in group)
+            {
+                var (cr, cc) = Cost(change);
+                r += cr;
+                c += cc;
+            }
+            if (r > MaxResourceRecords || c > MaxValueCharacters || group.Count > MaxChanges)
+            {
+                var record = group[0].Record;
                 throw new Errors.ModuleOperationException("RecordSetTooLarge", "InvalidArgument",
-                    $"The {change.Record.Type} record {change.Record.Name} alone exceeds what one Route 53 request accepts " +
-                    $"({r} ResourceRecord elements, {c} value characters counted; limits {MaxResourceRecords} and {MaxValueCharacters}, UPSERT counting twice). Split its values.");
-            if (current.Count > 0 && (records + r > MaxResourceRecords || characters + c > MaxValueCharacters || current.Count + 1 > MaxChanges))
+                    $"The {record.Type} record {record.Name} alone exceeds what one Route 53 request accepts " +
+                    $"({r} ResourceRecord elements, {c} value characters counted{(group.Count > 1 ? ", its ownership mark included" : "")}; " +
+                    $"limits {MaxResourceRecords} and {MaxValueCharacters}, UPSERT counting twice). Split its values.");
+            }
+            if (current.Count > 0 && (records + r > MaxResourceRecords || characters + c > MaxValueCharacters || current.Count + group.Count > MaxChanges))
             {
                 batches.Add(current);
                 current = new List<RecordChange>();
                 records = characters = 0;
             }
-            current.Add(change);
+            current.AddRange(group);
             records += r;
             characters += c;
         }

@@ -97,6 +97,19 @@ public sealed class ElbApi
         return (await ListClassicAsync(ct).ConfigureAwait(false)).FirstOrDefault(l => string.Equals(l.DnsName, wanted, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>A load balancer's tags (DescribeTags of ELBv2 by ARN, of Classic by name).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> TagsAsync(LoadBalancerInfo lb, CancellationToken ct)
+    {
+        var doc = lb.Arn is { } arn
+            ? await SendAsync(_v2, "DescribeTags", ct, ("ResourceArns.member.1", arn)).ConfigureAwait(false)
+            : await SendAsync(_classic, "DescribeTags", ct, ("LoadBalancerNames.member.1", lb.Name)).ConfigureAwait(false);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var description in Members(doc, "TagDescriptions"))
+            foreach (var tag in description.Elements().FirstOrDefault(e => e.Name.LocalName == "Tags")?.Elements() ?? Enumerable.Empty<XElement>())
+                if (Child(tag, "Key") is { } key) tags[key] = Child(tag, "Value") ?? string.Empty;
+        return tags;
+    }
+
     /// <summary>By ARN (ELBv2) or name (Classic), or null when there is none.</summary>
     public Task<LoadBalancerInfo?> TryDescribeAsync(string arnOrName, CancellationToken ct)
         => arnOrName.StartsWith("arn:", StringComparison.Ordinal) ? TryDescribeV2ByArnAsync(arnOrName, ct) : TryDescribeClassicAsync(arnOrName, ct);

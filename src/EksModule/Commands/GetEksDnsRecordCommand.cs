@@ -59,10 +59,18 @@ public sealed class GetEksDnsRecordCommand : AwsCmdletBase
             foreach (var zone in zones)
             {
                 var records = Run(ct => dns.ListAsync(zone, ct));
+                var byKey = records.GroupBy(r => r.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
                 foreach (var record in records)
                 {
                     if (types is not null && !types.Contains(record.Type)) continue;
-                    var output = new EksDnsRecord(zone, record);
+                    // The module's ownership marks show as the Owner of the record they mark, not as records.
+                    if (DnsRecordService.IsOwnershipMark(record)) continue;
+                    var owner = DnsRecordService.OwnersFromListing(zone, record, byKey).FirstOrDefault();
+                    var output = new EksDnsRecord(zone, record)
+                    {
+                        Owner = owner?.OwnerId,
+                        ManagedBy = owner is null ? null : owner.Heritage == DnsOwnership.Heritage ? "EksModule" : "ExternalDNS",
+                    };
                     if (pattern is not null && !pattern.IsMatch(output.Name)) continue;
                     WriteObject(output);
                 }

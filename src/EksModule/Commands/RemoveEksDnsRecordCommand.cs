@@ -16,6 +16,7 @@ public sealed class RemoveEksDnsRecordCommand : AwsCmdletBase
 {
     private readonly List<(HostedZone Zone, RecordSet Key)> _wanted = new();
     private DnsRecordService? _dns;
+    private DnsOwnerResolver? _owners;
     private int _invalid;
 
     /// <summary>A record from Get-EksDnsRecord.</summary>
@@ -43,6 +44,11 @@ public sealed class RemoveEksDnsRecordCommand : AwsCmdletBase
     [Parameter(ParameterSetName = "ByName")]
     public SwitchParameter PrivateZone { get; set; }
 
+    /// <summary>Delete records whose ownership mark holds this owner id (default: the cluster's ARN for an alias to a cluster's load balancer, else the account's ARN).</summary>
+    [Parameter]
+    public string? OwnerId { get; set; }
+
+    /// <summary>Delete records even when they are not ours (no mark, or another owner's), and skip confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -58,6 +64,7 @@ public sealed class RemoveEksDnsRecordCommand : AwsCmdletBase
         var name = InputObject?.Name ?? Name;
         try
         {
+            if (OwnerId is not null) DnsOwnership.ValidateOwnerId(OwnerId);
             _dns ??= new DnsRecordService(Session);
             var dns = _dns;
             if (InputObject is { } input)
@@ -92,22 +99,38 @@ public sealed class RemoveEksDnsRecordCommand : AwsCmdletBase
                 });
             if (_wanted.Count == 0 || _dns is null) return;
             var dns = _dns;
-            var deletes = new List<(HostedZone, RecordChange)>();
+            var owners = _owners ??= new DnsOwnerResolver(Session);
+            var ownerId = OwnerId?.Trim();
+            var deletes = new List<ChangeGroup>();
             foreach (var group in _wanted.GroupBy(w => w.Zone.ShortId))
             {
                 var zone = group.First().Zone;
-                var current = Run(ct => dns.ReadCurrentAsync(zone, group.Select(g => g.Key).ToList(), ct));
+                var plans = Run(ct => dns.PlanRemovalAsync(zone, group.Select(g => g.Key).ToList(),
+                    (record, token) => ownerId is { Length: > 0 } ? Task.FromResult(ownerId) : owners.ForRecordAsync(record, token), Force, ct))
+                    .ToDictionary(p => p.Current.Key, StringComparer.Ordinal);
+                // A mark named on its own goes with its record when that is deleted too.
+                var marks = plans.Values.Where(p => !p.Refused && p.CurrentMark is not null).Select(p => p.CurrentMark!.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var (_, key) in group.DistinctBy(g => g.Key.Key))
                 {
-                    if (!current.TryGetValue(key.Key, out var existing))
+                    if (!plans.TryGetValue(key.Key, out var plan))
                     {
                         WriteError(ToErrorRecord(new ModuleOperationException("NoSuchRecord", "ObjectNotFound",
                             $"There is no {key.Type} record {key.Name.TrimEnd('.')} in zone {zone.Name.TrimEnd('.')} ({zone.ShortId}); nothing to delete."), key.Name));
                         continue;
                     }
-                    var what = $"{key.Name.TrimEnd('.')} {key.Type} in zone {zone.Name.TrimEnd('.')} ({zone.ShortId}): {existing.Describe()}";
+                    if (marks.Contains(key.Key)) continue;
+                    if (plan.Refused)
+                    {
+                        WriteError(new ErrorRecord(new InvalidOperationException($"{key.Name.TrimEnd('.')} {key.Type} is not owned by '{plan.OwnerId}'."), "RecordNotOwned", ErrorCategory.PermissionDenied, key.Name)
+                        {
+                            ErrorDetails = new ErrorDetails(DnsRecordService.ForeignMessage(zone, plan.Current, plan.Current, plan.Owners, plan.OwnerId, removing: true)),
+                        });
+                        continue;
+                    }
+                    var what = $"{key.Name.TrimEnd('.')} {key.Type} in zone {zone.Name.TrimEnd('.')} ({zone.ShortId}): {plan.Current.Describe()}" +
+                        (plan.CurrentMark is null ? string.Empty : $", with its ownership mark {plan.CurrentMark.Name.TrimEnd('.')}");
                     if (ShouldProcessUnlessForced(what, $"Delete DNS record {what}?", "Remove-EksDnsRecord", Force))
-                        deletes.Add((zone, new RecordChange(ChangeAction.Delete, existing)));
+                        deletes.Add(new ChangeGroup(zone, plan.Changes, plan.OwnerId));
                 }
             }
             if (deletes.Count == 0) return;

@@ -20,6 +20,7 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
     private readonly List<(DesiredInput Input, HostedZone Zone)> _records = new();
     private int _invalid;
     private DnsRecordService? _dns;
+    private DnsOwnerResolver? _owners;
 
     /// <summary>The record name, e.g. web.example.com.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -68,7 +69,15 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
     [ValidateRange(1, 86400)]
     public int Timeout { get; set; } = 600;
 
-    private sealed record DesiredInput(RecordSet Record, object Target);
+    /// <summary>The owner id written in the module's ownership mark (default: the cluster's ARN for a load balancer of a cluster, else the account's ARN).</summary>
+    [Parameter]
+    public string? OwnerId { get; set; }
+
+    /// <summary>Take over (adopt) records that exist without this owner's mark, and skip confirmation.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    private sealed record DesiredInput(RecordSet Record, object Target, string OwnerId);
 
     protected override void ProcessRecord()
     {
@@ -86,21 +95,36 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
         try
         {
             _dns ??= new DnsRecordService(Session);
+            var owners = _owners ??= new DnsOwnerResolver(Session);
+            var owner = OwnerId is { Length: > 0 } ? OwnerId.Trim() : null;
             if (LoadBalancerArn is { Length: > 0 } lbId)
             {
                 var session = Session;
                 var lb = Run(ct => new ElbApi(session).TryDescribeAsync(lbId, ct))
                     ?? throw new ModuleOperationException("LoadBalancerNotFound", "ObjectNotFound",
                         $"No load balancer {lbId} in {session.Region}. Check the ARN (or Classic name) and -Region; Get-EksLoadBalancer lists a cluster's load balancers.");
+                owner ??= Run(ct => owners.ForLoadBalancerAsync(lb, ct));
                 var alias = new AliasTarget(lb.CanonicalHostedZoneId, lb.DnsName, EvaluateTargetHealth);
                 var types = Type is { } t && !LoadBalancerKinds.Contains(t, StringComparer.OrdinalIgnoreCase)
                     ? new[] { RecordValidation.Type(t) }
                     : lb.IsDualStack ? new[] { "A", "AAAA" } : new[] { "A" };
                 records = types.Select(type => new RecordSet(records[0].Name, type, null, Array.Empty<string>(), alias)).ToList();
             }
+            owner ??= Run(owners.AccountOwnerAsync);
             var name = records[0].Name;
             var zone = Run(ct => _dns.ResolveZoneAsync(name, HostedZoneId, ZoneName, PrivateZone, ct));
-            foreach (var record in records) _records.Add((new DesiredInput(record, Name), zone));
+            foreach (var record in records)
+            {
+                if (DnsOwnership.MarkName(record.Name, record.Type).Length > 254)
+                    throw new InvalidRecordInputException("InvalidRecordName",
+                        $"'{record.Name}' is too long to carry the ownership mark {DnsOwnership.MarkName(record.Name, record.Type)} (253 characters at most). Use a shorter name.");
+                _records.Add((new DesiredInput(record, Name, owner), zone));
+            }
+        }
+        catch (InvalidRecordInputException e)
+        {
+            _invalid++;
+            WriteError(ToErrorRecord(e, Name));
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
@@ -112,6 +136,7 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
     private List<RecordSet> Validate()
     {
         var name = RecordValidation.Name(Name);
+        if (OwnerId is not null) DnsOwnership.ValidateOwnerId(OwnerId);
         if (LoadBalancerArn is { Length: > 0 })
         {
             if (Value is { Length: > 0 })
@@ -147,24 +172,35 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
                     $"{duplicate.First().Input.Record.Name} ({duplicate.First().Input.Record.Type}) is given more than once; Route 53 takes one change per record set in a batch. Nothing was sent."), null));
 
             var dns = _dns;
-            var plans = Run(ct => dns.PlanAsync(_records.Select(r => new DesiredRecord(r.Zone, r.Input.Record)).ToList(), ct));
-            var toSend = new List<(HostedZone, RecordChange)>();
-            var output = new List<(PlannedRecord Plan, RecordChange? Change)>();
+            var plans = Run(ct => dns.PlanAsync(_records.Select(r => new DesiredRecord(r.Zone, r.Input.Record, r.Input.OwnerId)).ToList(), Force, ct));
+            var toSend = new List<ChangeGroup>();
+            var output = new List<(PlannedRecord Plan, IReadOnlyList<RecordChange> Changes)>();
             foreach (var plan in plans)
             {
-                if (plan.Action is not { } action)
+                var target = $"{plan.Desired.Name} {plan.Desired.Type} in zone {plan.Zone.Name.TrimEnd('.')} ({plan.Zone.ShortId})";
+                if (plan.Refused)
                 {
-                    WriteVerbose($"{plan.Desired.Name} {plan.Desired.Type} already is {plan.Desired.Describe()}; nothing to change.");
-                    output.Add((plan, null));
+                    WriteError(new ErrorRecord(new InvalidOperationException($"{target} is not owned by '{plan.OwnerId}'."), "RecordNotOwned", ErrorCategory.PermissionDenied, plan.Desired.Name)
+                    {
+                        ErrorDetails = new ErrorDetails(DnsRecordService.ForeignMessage(plan.Zone, plan.Desired, plan.Current, plan.Owners, plan.OwnerId, removing: false)),
+                    });
                     continue;
                 }
-                var target = $"{plan.Desired.Name} {plan.Desired.Type} in zone {plan.Zone.Name.TrimEnd('.')} ({plan.Zone.ShortId})";
-                var what = $"{target}: current {(plan.Current is null ? "(none)" : plan.Current.Describe())} -> new {plan.Desired.Describe()}";
-                if (ShouldProcess(what, $"Set DNS record {what}?", "Set-EksDnsRecord"))
+                var changes = plan.Changes;
+                if (changes.Count == 0)
                 {
-                    var change = new RecordChange(action, plan.Desired);
-                    toSend.Add((plan.Zone, change));
-                    output.Add((plan, change));
+                    WriteVerbose($"{plan.Desired.Name} {plan.Desired.Type} already is {plan.Desired.Describe()}, owned by '{plan.OwnerId}'; nothing to change.");
+                    output.Add((plan, changes));
+                    continue;
+                }
+                var adopting = plan.IsOurs ? string.Empty
+                    : plan.Current is null && plan.Owners.Count == 0 ? $", marked as owned by '{plan.OwnerId}'"
+                    : $", taken over from {(plan.Owners.Count == 0 ? "no owner" : string.Join(" and ", plan.Owners.Select(o => o.Describe())))} by '{plan.OwnerId}'";
+                var what = $"{target}: current {(plan.Current is null ? "(none)" : plan.Current.Describe())} -> new {plan.Desired.Describe()}{adopting}";
+                if (ShouldProcessUnlessForced(what, $"Set DNS record {what}?", "Set-EksDnsRecord", Force))
+                {
+                    toSend.Add(new ChangeGroup(plan.Zone, changes, plan.OwnerId));
+                    output.Add((plan, changes));
                 }
             }
             if (toSend.Count > 0)
@@ -175,17 +211,18 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
                 IReadOnlyDictionary<string, ChangeInfo> final = applied.Select(a => a.Change).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
                 if (!NoWait)
                     final = Run(ct => dns.WaitInSyncAsync(final.Values, TimeSpan.FromSeconds(Timeout), WaitProgressSink, ct));
-                foreach (var (plan, change) in output)
+                foreach (var (plan, changes) in output)
                 {
-                    if (change is null) { WriteObject(Unchanged(plan)); continue; }
-                    // A CREATE that met a record made meanwhile went as UPSERT: report what was sent.
-                    var (sent, info) = sentFor[change.Record];
-                    WriteObject(new EksDnsRecord(plan.Zone, plan.Desired, sent.Action, final.GetValueOrDefault(info.Id, info), plan.Current));
+                    if (changes.Count == 0) { WriteObject(Unchanged(plan)); continue; }
+                    // A CREATE that met our own record (an earlier attempt's lost answer) went as UPSERT: report what was sent.
+                    var (sent, info) = sentFor[changes[0].Record];
+                    ChangeAction? action = plan.Action is null ? null : sent.Action;
+                    WriteObject(new EksDnsRecord(plan.Zone, plan.Desired, action, final.GetValueOrDefault(info.Id, info), plan.Current) { Owner = plan.OwnerId, ManagedBy = "EksModule" });
                 }
             }
             else
             {
-                foreach (var (plan, change) in output) if (change is null) WriteObject(Unchanged(plan));
+                foreach (var (plan, changes) in output) if (changes.Count == 0) WriteObject(Unchanged(plan));
             }
         }
         catch (Exception e) when (e is not PipelineStoppedException)
@@ -200,5 +237,5 @@ public sealed class SetEksDnsRecordCommand : AwsCmdletBase
     }
 
     private static EksDnsRecord Unchanged(PlannedRecord plan)
-        => new(plan.Zone, plan.Current ?? plan.Desired, null, null, plan.Current) { Action = "None", Status = "INSYNC" };
+        => new(plan.Zone, plan.Current ?? plan.Desired, null, null, plan.Current) { Action = "None", Status = "INSYNC", Owner = plan.OwnerId, ManagedBy = "EksModule" };
 }

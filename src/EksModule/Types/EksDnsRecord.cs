@@ -47,6 +47,13 @@ public sealed class EksDnsRecord
     /// <summary>PENDING or INSYNC.</summary>
     public string? Status { get; internal set; }
     public string? PreviousValue { get; }
+    /// <summary>
+    /// The owner id in the record's ownership mark: the module's (TXT _eksmodule-&lt;type&gt;.&lt;name&gt;) or
+    /// ExternalDNS's; empty when nobody marked the record.
+    /// </summary>
+    public string? Owner { get; internal set; }
+    /// <summary>Whose mark holds the owner: EksModule or ExternalDNS (empty when unmarked).</summary>
+    public string? ManagedBy { get; internal set; }
 
     /// <summary>The values, or the alias target, as one line for the table view.</summary>
     public string Target => AliasDNSName is not null ? $"ALIAS {AliasDNSName}" : string.Join(", ", Values);
