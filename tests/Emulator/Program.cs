@@ -44,6 +44,7 @@ builder.Services.AddSingleton(options.Timings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MotoClient>();
 builder.Services.AddSingleton<MotoProxy>();
+builder.Services.AddSingleton<Ec2DependencyGuard>();
 builder.Services.AddSingleton<RequestLog>();
 builder.Services.AddSingleton<FaultInjector>();
 builder.Services.AddSingleton<UpdateFailureInjector>();

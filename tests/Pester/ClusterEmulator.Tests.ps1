@@ -100,6 +100,108 @@ Describe 'Remove-EksCluster with node groups' {
     }
 }
 
+Describe 'Remove-EksCluster -IncludeNetwork and what others put in the VPC' {
+    BeforeAll {
+        function script:Tags([hashtable] $Tags) { ($Tags.GetEnumerator() | ForEach-Object { "{Key=$($_.Key),Value=$($_.Value)}" }) -join ',' }
+        # What a user would compare: the other team's groups with their rules, and every subnet, NAT gateway and endpoint.
+        # (EKS deletes the cluster security group it made with the cluster, so that one is not compared.)
+        function script:Get-VpcState([string] $VpcId, [string[]] $GroupIds) {
+            [pscustomobject]@{
+                Groups    = (AwsJson ec2 describe-security-groups --group-ids @GroupIds).SecurityGroups | Sort-Object GroupId | ConvertTo-Json -Depth 10
+                Subnets   = @((AwsJson ec2 describe-subnets --filters "Name=vpc-id,Values=$VpcId").Subnets.SubnetId | Sort-Object)
+                Nats      = @((AwsJson ec2 describe-nat-gateways --filter "Name=vpc-id,Values=$VpcId").NatGateways | Where-Object State -eq 'available' | ForEach-Object NatGatewayId | Sort-Object)
+                Endpoints = @((AwsJson ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VpcId").VpcEndpoints | Where-Object State -notin 'deleted', 'deleting' | ForEach-Object VpcEndpointId | Sort-Object)
+            }
+        }
+    }
+
+    It 'keeps the network untouched and names every foreign resource when another team has resources in the VPC; the cluster itself is gone' {
+        $null = New-EksCluster -Name shared -AvailabilityZoneCount 2 -NatGateway Single
+        $vpcId = (AwsJson ec2 describe-vpcs --filters 'Name=tag:eksmodule:cluster-name,Values=shared').Vpcs[0].VpcId
+        # Another team's database and app tier: two groups whose rules reference each other, a subnet with a NAT gateway, an endpoint.
+        $db = (AwsJson ec2 create-security-group --vpc-id $vpcId --group-name team-db --description 'database' --tag-specifications "ResourceType=security-group,Tags=[$(Tags @{ Name = 'team-db' })]").GroupId
+        $app = (AwsJson ec2 create-security-group --vpc-id $vpcId --group-name team-app --description 'app tier').GroupId
+        $null = AwsJson ec2 authorize-security-group-ingress --group-id $db --ip-permissions "IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=$app}]"
+        $null = AwsJson ec2 authorize-security-group-ingress --group-id $app --ip-permissions "IpProtocol=tcp,FromPort=8080,ToPort=8080,UserIdGroupPairs=[{GroupId=$db}]"
+        $subnet = (AwsJson ec2 create-subnet --vpc-id $vpcId --cidr-block 192.168.250.0/24 --availability-zone us-east-1a --tag-specifications "ResourceType=subnet,Tags=[$(Tags @{ Name = 'team-batch' })]").Subnet.SubnetId
+        $eip = (AwsJson ec2 allocate-address --domain vpc).AllocationId
+        $nat = (AwsJson ec2 create-nat-gateway --subnet-id $subnet --allocation-id $eip).NatGateway.NatGatewayId
+        $endpoint = (AwsJson ec2 create-vpc-endpoint --vpc-id $vpcId --vpc-endpoint-type Interface --service-name com.amazonaws.us-east-1.sqs --subnet-ids $subnet --security-group-ids $app).VpcEndpoint.VpcEndpointId
+        $before = Get-VpcState $vpcId $db, $app
+        $before.Groups | Should -Match ([regex]::Escape($app)) -Because 'the rules reference the other group'
+
+        Clear-EmulatorRequest -Emulator $Emulator
+
+        $warnings = @()
+        Remove-EksCluster -Name shared -Force -IncludeNetwork -ErrorVariable failure -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ForeignResourcesInVpc,*'
+        $failure[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+        $failure[0].TargetObject | Should -Be 'shared'
+        $message = $failure[0].ToString()
+        foreach ($id in $db, $app, $subnet, $nat, $endpoint, $vpcId) { $message | Should -Match ([regex]::Escape($id)) }
+        $message | Should -Match "team-db"
+        $message | Should -Match "Cluster 'shared' itself is deleted"
+        $message | Should -Match ([regex]::Escape("run 'Remove-EksCluster -Name shared -IncludeNetwork' again"))
+        ($warnings -join ' ') | Should -Match ([regex]::Escape($db)) -Because 'the user is told before the cluster goes'
+        (AwsJson eks list-clusters).clusters | Should -Not -Contain 'shared'
+        @(Get-EmulatorRequest -Emulator $Emulator -Mutating | Where-Object Service -in 'ec2', 'iam') | Should -BeNullOrEmpty
+        $after = Get-VpcState $vpcId $db, $app
+        $after.Groups | Should -Be $before.Groups -Because 'the foreign groups keep their rules that reference each other'
+        $after.Subnets | Should -Be $before.Subnets
+        $after.Nats | Should -Be $before.Nats
+        $after.Endpoints | Should -Be $before.Endpoints
+        (AwsJson ec2 describe-vpcs --vpc-ids $vpcId).Vpcs.Count | Should -Be 1
+
+        # As the message says: once the other team's resources are gone, the same command finishes.
+        $null = AwsJson ec2 delete-vpc-endpoints --vpc-endpoint-ids $endpoint
+        $null = AwsJson ec2 delete-nat-gateway --nat-gateway-id $nat
+        $null = AwsJson ec2 release-address --allocation-id $eip
+        $null = AwsJson ec2 delete-subnet --subnet-id $subnet
+        $null = AwsJson ec2 revoke-security-group-ingress --group-id $db --ip-permissions "IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=$app}]"
+        $null = AwsJson ec2 revoke-security-group-ingress --group-id $app --ip-permissions "IpProtocol=tcp,FromPort=8080,ToPort=8080,UserIdGroupPairs=[{GroupId=$db}]"
+        $null = AwsJson ec2 delete-security-group --group-id $db
+        $null = AwsJson ec2 delete-security-group --group-id $app
+        Remove-EksCluster -Name shared -Force -IncludeNetwork -ErrorAction Stop
+        (AwsJson ec2 describe-vpcs --filters 'Name=tag:eksmodule:cluster-name,Values=shared').Vpcs.Count | Should -Be 0
+    }
+
+    It "deletes the cluster's own leftovers: security groups its controllers tagged and the VPC CNI's available network interfaces" {
+        $null = New-EksCluster -Name leftover -AvailabilityZoneCount 2 -NatGateway None
+        $vpcId = (AwsJson ec2 describe-vpcs --filters 'Name=tag:eksmodule:cluster-name,Values=leftover').Vpcs[0].VpcId
+        $subnet = (AwsJson ec2 describe-subnets --filters "Name=vpc-id,Values=$vpcId").Subnets[0].SubnetId
+        # The legacy cloud provider's ELB group, the load balancer controller's group (each referencing the other),
+        # and an ENI ipamd made and never deleted, still using the controller's group.
+        $legacy = (AwsJson ec2 create-security-group --vpc-id $vpcId --group-name k8s-elb-a1 --description 'Security group for Kubernetes ELB' --tag-specifications "ResourceType=security-group,Tags=[$(Tags @{ 'kubernetes.io/cluster/leftover' = 'owned' })]").GroupId
+        $lbc = (AwsJson ec2 create-security-group --vpc-id $vpcId --group-name k8s-traffic-leftover --description '[k8s] Shared Backend SecurityGroup for LoadBalancer' --tag-specifications "ResourceType=security-group,Tags=[$(Tags @{ 'elbv2.k8s.aws/cluster' = 'leftover' })]").GroupId
+        $null = AwsJson ec2 authorize-security-group-ingress --group-id $legacy --ip-permissions "IpProtocol=tcp,FromPort=80,ToPort=80,UserIdGroupPairs=[{GroupId=$lbc}]"
+        $null = AwsJson ec2 authorize-security-group-ingress --group-id $lbc --ip-permissions "IpProtocol=tcp,FromPort=80,ToPort=80,UserIdGroupPairs=[{GroupId=$legacy}]"
+        $eni = (AwsJson ec2 create-network-interface --subnet-id $subnet --groups $lbc --description 'aws-K8S-i-0123456789abcdef0' --tag-specifications "ResourceType=network-interface,Tags=[$(Tags @{ 'cluster.k8s.amazonaws.com/name' = 'leftover'; 'node.k8s.amazonaws.com/instance_id' = 'i-0123456789abcdef0' })]").NetworkInterface.NetworkInterfaceId
+
+        Remove-EksCluster -Name leftover -Force -IncludeNetwork -ErrorAction Stop
+
+        (AwsJson ec2 describe-network-interfaces --filters "Name=vpc-id,Values=$vpcId").NetworkInterfaces.NetworkInterfaceId | Should -Not -Contain $eni
+        (AwsJson ec2 describe-security-groups --filters "Name=group-id,Values=$legacy,$lbc").SecurityGroups | Should -BeNullOrEmpty
+        (AwsJson ec2 describe-vpcs --filters "Name=vpc-id,Values=$vpcId").Vpcs | Should -BeNullOrEmpty
+    }
+
+    It 'still deletes the whole network, NAT gateway and Elastic IP included, when nothing foreign is there' {
+        $null = New-EksCluster -Name plain -AvailabilityZoneCount 2 -NatGateway Single
+        $vpcId = (AwsJson ec2 describe-vpcs --filters 'Name=tag:eksmodule:cluster-name,Values=plain').Vpcs[0].VpcId
+
+        Remove-EksCluster -Name plain -Force -IncludeNetwork -ErrorAction Stop
+
+        (AwsJson ec2 describe-vpcs --filters "Name=vpc-id,Values=$vpcId").Vpcs | Should -BeNullOrEmpty
+        (AwsJson ec2 describe-subnets --filters "Name=vpc-id,Values=$vpcId").Subnets | Should -BeNullOrEmpty
+        (AwsJson ec2 describe-security-groups --filters "Name=vpc-id,Values=$vpcId").SecurityGroups | Should -BeNullOrEmpty
+        (AwsJson ec2 describe-network-interfaces --filters "Name=vpc-id,Values=$vpcId").NetworkInterfaces | Should -BeNullOrEmpty
+        (AwsJson ec2 describe-addresses --filters 'Name=tag:eksmodule:cluster-name,Values=plain').Addresses | Should -BeNullOrEmpty
+        (AwsJson ec2 describe-internet-gateways --filters 'Name=tag:eksmodule:cluster-name,Values=plain').InternetGateways | Should -BeNullOrEmpty
+        @((AwsJson ec2 describe-nat-gateways --filter "Name=vpc-id,Values=$vpcId").NatGateways | Where-Object State -ne 'deleted') | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Pipelines' {
     It 'resolves the region per piped object' {
         $rows = @(

@@ -34,8 +34,10 @@ public static class ErrorClassifier
                 return new ClassifiedError("InvalidKubeconfig", "InvalidData", kubeconfig.Message, false);
             case ModuleOperationException module:
                 return new ClassifiedError(module.ErrorId, module.Category, module.Message, false);
+            case ForeignResourcesInVpcException foreign:
+                return new ClassifiedError(ForeignResourcesInVpcException.ErrorId, "ResourceBusy", foreign.Message, false);
             case NetworkStateException state:
-                return new ClassifiedError(state.ErrorId, "InvalidOperation", state.Message, false);
+                return new ClassifiedError(state.ErrorId, state.ErrorId == "DependencyViolation" ? "ResourceBusy" : "InvalidOperation", state.Message, false);
             case k8s.Autorest.HttpOperationException kube:
                 return KubernetesError(kube);
             case WaitTimeoutException timeout:

@@ -91,6 +91,51 @@ internal static class Ec2Queries
         return result;
     }
 
+    public static async Task<List<NetworkInterface>> DescribeNetworkInterfacesAsync(this IAmazonEC2 ec2, CancellationToken ct, params Filter[] filters)
+    {
+        var result = new List<NetworkInterface>();
+        await foreach (var eni in ec2.Paginators.DescribeNetworkInterfaces(new DescribeNetworkInterfacesRequest { Filters = [.. filters] }).NetworkInterfaces.WithCancellation(ct))
+        {
+            result.Add(eni);
+        }
+
+        return result;
+    }
+
+    /// <summary>Every NAT gateway of a VPC in any state: a deleted one still names the network interface it had.</summary>
+    public static async Task<List<NatGateway>> DescribeAllNatGatewaysAsync(this IAmazonEC2 ec2, string vpcId, CancellationToken ct)
+    {
+        var result = new List<NatGateway>();
+        await foreach (var nat in ec2.Paginators.DescribeNatGateways(new DescribeNatGatewaysRequest { Filter = [VpcFilter(vpcId)] }).NatGateways.WithCancellation(ct))
+        {
+            result.Add(nat);
+        }
+
+        return result;
+    }
+
+    public static async Task<List<VpcEndpoint>> DescribeVpcEndpointsAsync(this IAmazonEC2 ec2, string vpcId, CancellationToken ct)
+    {
+        var result = new List<VpcEndpoint>();
+        await foreach (var endpoint in ec2.Paginators.DescribeVpcEndpoints(new DescribeVpcEndpointsRequest { Filters = [VpcFilter(vpcId)] }).VpcEndpoints.WithCancellation(ct))
+        {
+            result.Add(endpoint);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether the module or one of the cluster's own controllers made the resource for this cluster: the module's
+    /// <c>eksmodule:cluster-name</c>, <c>kubernetes.io/cluster/&lt;name&gt;=owned</c> (EKS, the Kubernetes cloud provider),
+    /// <c>elbv2.k8s.aws/cluster</c> (AWS Load Balancer Controller) or <c>cluster.k8s.amazonaws.com/name</c> (VPC CNI).
+    /// </summary>
+    public static bool IsClusterOwned(this List<Tag>? tags, string clusterName) =>
+        tags.HasTag(NetworkTags.ClusterName, clusterName)
+        || tags.HasTag(NetworkTags.KubernetesCluster(clusterName), NetworkTags.Owned)
+        || tags.HasTag(NetworkTags.LoadBalancerControllerCluster, clusterName)
+        || tags.HasTag(NetworkTags.VpcCniCluster, clusterName);
+
     public static string? Tag(this List<Tag>? tags, string key) => tags?.FirstOrDefault(t => t.Key == key)?.Value;
 
     public static bool HasTag(this List<Tag>? tags, string key, string value) => tags.Tag(key) == value;

@@ -103,6 +103,10 @@ public sealed class NetworkBuilderOptions
 
     /// <summary>How long to wait for NAT gateways to become available or deleted before giving up.</summary>
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a delete that EC2 refuses with DependencyViolation is retried (a deleted load balancer's or NAT
+    /// gateway's network interfaces take minutes to go) before the error names what still blocks.</summary>
+    public TimeSpan DependencyTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>The clock the NAT gateway wait sleeps on; tests pass one that does not really sleep.</summary>
     public EksModule.Engine.Waiting.IClock Clock { get; init; } = EksModule.Engine.Waiting.SystemClock.Instance;
 }

@@ -14,6 +14,16 @@ public static class NetworkTags
 
     public static string KubernetesCluster(string clusterName) => "kubernetes.io/cluster/" + clusterName;
 
+    /// <summary>The value of <see cref="KubernetesCluster"/> on what a cluster's controllers made for it alone; "shared"
+    /// marks something the cluster may use but does not own.</summary>
+    public const string Owned = "owned";
+
+    /// <summary>Put by the AWS Load Balancer Controller on the security groups (and load balancers) it makes; the value is the cluster name.</summary>
+    public const string LoadBalancerControllerCluster = "elbv2.k8s.aws/cluster";
+
+    /// <summary>Put by the Amazon VPC CNI (ipamd) on the ENIs it makes for nodes; the value is the cluster name.</summary>
+    public const string VpcCniCluster = "cluster.k8s.amazonaws.com/name";
+
     /// <summary>Values of <see cref="Component"/>.</summary>
     public static class Components
     {

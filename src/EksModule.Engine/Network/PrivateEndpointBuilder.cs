@@ -213,20 +213,20 @@ public sealed class PrivateEndpointBuilder
         return ids;
     }
 
-    /// <summary>Deletes every VPC endpoint of the VPC and waits until they are gone: their network interfaces
-    /// would otherwise keep the subnets (and so the VPC) from being deleted.</summary>
-    public async Task DeleteAllAsync(string vpcId, IProgress<string>? progress, CancellationToken ct)
+    /// <summary>Deletes the given VPC endpoints (the cluster's own: the caller picks them by tag, never every endpoint of
+    /// the VPC) and waits until they are gone: their network interfaces would otherwise keep the subnets from being deleted.</summary>
+    public async Task DeleteAsync(string vpcId, IReadOnlyList<string> endpointIds, IProgress<string>? progress, CancellationToken ct)
     {
-        var endpoints = (await FindEndpointsAsync(vpcId, ct).ConfigureAwait(false)).Values.Select(e => e.VpcEndpointId).ToList();
-        if (endpoints.Count == 0) return;
-        progress?.Report($"Delete VPC endpoints {string.Join(", ", endpoints)}");
-        await _ec2.DeleteVpcEndpointsAsync(new DeleteVpcEndpointsRequest { VpcEndpointIds = endpoints }, ct).ConfigureAwait(false);
+        if (endpointIds.Count == 0) return;
+        progress?.Report($"Delete VPC endpoints {string.Join(", ", endpointIds)}");
+        await _ec2.DeleteVpcEndpointsAsync(new DeleteVpcEndpointsRequest { VpcEndpointIds = [.. endpointIds] }, ct).ConfigureAwait(false);
 
-        var target = $"VPC endpoints of {vpcId}";
+        var target = $"VPC endpoints {string.Join(", ", endpointIds)}";
         await new Waiter(_options.Clock).WaitAsync($"Waiting for {target} to be deleted", target, async token =>
         {
-            var left = await FindEndpointsAsync(vpcId, token).ConfigureAwait(false);
-            return left.Count == 0 ? PollResult.Finished("deleted") : PollResult.Pending($"{left.Count} left");
+            var left = (await _ec2.DescribeVpcEndpointsAsync(vpcId, token).ConfigureAwait(false))
+                .Count(e => endpointIds.Contains(e.VpcEndpointId) && !GoneStates.Contains(e.State?.Value?.ToLowerInvariant()));
+            return left == 0 ? PollResult.Finished("deleted") : PollResult.Pending($"{left} left");
         }, new WaitOptions(_options.WaitTimeout, _options.PollInterval, _options.MaxPollInterval), null, ct).ConfigureAwait(false);
     }
 

@@ -54,6 +54,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 return;
             }
 
+            var deletedNow = false;
             if (cluster is not null)
             {
                 var nodegroups = Run(ct => service.Eks.ListNodegroupsAsync(Name, ct));
@@ -74,6 +75,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 if (loadBalancers.Count > 0)
                     what += $", after deleting the load balancers its Services/Ingresses own: " +
                         string.Join(", ", loadBalancers.Select(l => $"{l.Type} {l.LoadBalancer?.Name ?? "(provisioning)"} ({(l.IngressName is null ? "svc" : "ing")}/{l.Namespace}/{l.IngressName ?? l.ServiceName})"));
+                if (IncludeNetwork) WarnOfForeignResources(service);
                 if (Confirm(what, what + "? This cannot be undone."))
                 {
                     if (loadBalancers.Count > 0)
@@ -95,6 +97,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                     if (cluster.Status != "DELETING") Run(ct => service.Eks.DeleteClusterAsync(Name, ct));
                     if (NoWait) return;
                     Run(ct => service.WaitForDeletionAsync(Name, timeout, WaitProgressSink, ct));
+                    deletedNow = true;
                 }
                 else if (!IsWhatIf)
                 {
@@ -102,7 +105,7 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 }
             }
 
-            if (IncludeNetwork) RemoveNetwork(service);
+            if (IncludeNetwork) RemoveNetwork(service, clusterGone: cluster is null || deletedNow, deletedNow);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
@@ -124,9 +127,25 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
         }
     }
 
+    private string ForeignResourcesMessage(string vpcId, IReadOnlyList<Engine.Network.ForeignResource> foreign, bool clusterGone, bool deletedNow) =>
+        (clusterGone ? $"Cluster '{Name}' itself {(deletedNow ? "is deleted" : "was already gone")}, but its network is kept. " : $"Cluster '{Name}' would be deleted, but its network kept. ") +
+        $"VPC {vpcId} holds {foreign.Count} resource(s) that neither EksModule nor the cluster's own controllers made: {string.Join("; ", foreign)}. " +
+        "Nothing in the network was changed (EksModule never deletes or alters other people's resources). Ask their owners to move or delete them, " +
+        $"then run 'Remove-EksCluster -Name {Name} -IncludeNetwork' again to delete the VPC, the IAM roles and the OIDC provider.";
+
     private bool Confirm(string what, string question) => ShouldProcessUnlessForced(what, question, "Remove-EksCluster", Force);
 
-    private void RemoveNetwork(ClusterService service)
+    /// <summary>Before the cluster goes: what in its VPC is someone else's would keep the network, so say so now. Network
+    /// interfaces are left out, as the cluster's nodes still have untagged ones.</summary>
+    private void WarnOfForeignResources(ClusterService service)
+    {
+        var foreign = Run(ct => service.Network.FindForeignResourcesAsync(Name, includeNetworkInterfaces: false, ct));
+        if (foreign.Count > 0)
+            WriteWarning($"The VPC of cluster '{Name}' holds resources that neither EksModule nor the cluster's own controllers made: {string.Join("; ", foreign)}. " +
+                "The cluster will be deleted, but its network kept until they are moved out.");
+    }
+
+    private void RemoveNetwork(ClusterService service, bool clusterGone, bool deletedNow)
     {
         var network = Run(ct => service.Network.FindAsync(Name, ct));
         if (network is not null)
@@ -136,9 +155,34 @@ public sealed class RemoveEksClusterCommand : AwsCmdletBase
                 throw new Engine.Errors.ModuleOperationException("VpcInUse", "ResourceBusy",
                     $"VPC {network.VpcId} was created for cluster '{Name}' but cluster(s) {string.Join(", ", others)} also use it. " +
                     "Remove those clusters first, or run Remove-EksCluster without -IncludeNetwork to keep the VPC.");
+
+            // Read before any change (and under -WhatIf): only what the module or the cluster's controllers made is deleted.
+            var foreign = Run(ct => service.Network.FindForeignResourcesAsync(Name, includeNetworkInterfaces: clusterGone, ct));
+            if (foreign.Count > 0)
+            {
+                if (IsWhatIf)
+                {
+                    WriteWarning(ForeignResourcesMessage(network.VpcId, foreign, clusterGone, deletedNow));
+                    return;
+                }
+
+                throw new Engine.Errors.ModuleOperationException(Engine.Network.ForeignResourcesInVpcException.ErrorId, "ResourceBusy",
+                    ForeignResourcesMessage(network.VpcId, foreign, clusterGone, deletedNow));
+            }
+
             var what = $"Delete VPC {network.VpcId} and its subnets, gateways and route tables created for cluster '{Name}'";
             if (Confirm(what, what + "?"))
-                Run(ct => service.Network.DeleteAsync(Name, VerboseSink, ct));
+            {
+                try
+                {
+                    Run(ct => service.Network.DeleteAsync(Name, VerboseSink, ct));
+                }
+                catch (Engine.Network.ForeignResourcesInVpcException e)
+                {
+                    throw new Engine.Errors.ModuleOperationException(Engine.Network.ForeignResourcesInVpcException.ErrorId, "ResourceBusy",
+                        ForeignResourcesMessage(e.VpcId, e.Resources, clusterGone, deletedNow));
+                }
+            }
         }
         else
         {

@@ -175,7 +175,14 @@ public sealed class NetworkBuilderLifecycleTests : IClassFixture<MotoServerFixtu
     {
         var network = await Builder(_ec2).EnsureAsync(Plan("gone", azs: 3, nat: NatGatewayMode.HighlyAvailable));
         var keep = await Builder(_ec2).EnsureAsync(Plan("stays", azs: 2, nat: NatGatewayMode.Single, cidr: "10.2.0.0/16"));
-        var group = await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "eks-cluster-sg", Description = "cluster", VpcId = network.VpcId });
+        // As EKS tags the cluster security group it makes: the cluster's own, so it goes with the network.
+        var group = await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest
+        {
+            GroupName = "eks-cluster-sg",
+            Description = "cluster",
+            VpcId = network.VpcId,
+            TagSpecifications = [new TagSpecification { ResourceType = ResourceType.SecurityGroup, Tags = [new("kubernetes.io/cluster/gone", "owned")] }],
+        });
         var progress = new List<string>();
 
         await Builder(_ec2).DeleteAsync("gone", new Progress(progress));
@@ -204,6 +211,83 @@ public sealed class NetworkBuilderLifecycleTests : IClassFixture<MotoServerFixtu
 
         // Nothing left to delete is fine.
         await Builder(_ec2).DeleteAsync("gone");
+    }
+
+    [Fact]
+    public async Task DeleteChangesNothingAndNamesEachForeignResourceInTheVpc()
+    {
+        var network = await Builder(_ec2).EnsureAsync(Plan("foreign1", azs: 2, nat: NatGatewayMode.None, cidr: "10.5.0.0/16"));
+        var untagged = await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "team-db", Description = "db", VpcId = network.VpcId });
+        // "shared" says the cluster may use it, not that it made it.
+        var shared = await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest
+        {
+            GroupName = "team-shared",
+            Description = "shared",
+            VpcId = network.VpcId,
+            TagSpecifications = [new TagSpecification { ResourceType = ResourceType.SecurityGroup, Tags = [new("kubernetes.io/cluster/foreign1", "shared")] }],
+        });
+        var subnet = await _ec2.CreateSubnetAsync(new CreateSubnetRequest { VpcId = network.VpcId, CidrBlock = "10.5.250.0/24" });
+        var eni = await _ec2.CreateNetworkInterfaceAsync(new CreateNetworkInterfaceRequest { SubnetId = network.PrivateSubnetIds[0], Description = "someone's ENI" });
+        _operations.Clear();
+
+        var error = await Assert.ThrowsAsync<ForeignResourcesInVpcException>(() => Builder(_ec2).DeleteAsync("foreign1"));
+
+        Assert.DoesNotContain(_operations, IsMutating);
+        Assert.Equal(network.VpcId, error.VpcId);
+        Assert.Equal(
+            new[] { eni.NetworkInterface.NetworkInterfaceId, shared.GroupId, subnet.Subnet.SubnetId, untagged.GroupId }.Order(),
+            error.Resources.Select(r => r.ResourceId).Order());
+        Assert.Contains($"security group {untagged.GroupId} (group name team-db)", error.Message);
+        Assert.Equal(network.VpcId, (await Builder(_ec2).FindAsync("foreign1"))!.VpcId);
+    }
+
+    [Fact]
+    public async Task DeleteRetriesDependencyViolationUntilTheSubnetIsFree()
+    {
+        var network = await Builder(_ec2).EnsureAsync(Plan("busy1", azs: 2, nat: NatGatewayMode.None, cidr: "10.6.0.0/16"));
+        using var ec2 = _moto.CreateEc2Client();
+        var refusals = RefuseDeleteSubnet(ec2, times: 3);
+        var clock = new Infrastructure.InstantClock();
+
+        await Builder(ec2, clock).DeleteAsync("busy1");
+
+        Assert.Equal(0, refusals());
+        Assert.Equal(3, clock.Sleeps.Count);
+        Assert.Null(await Builder(_ec2).FindAsync("busy1"));
+    }
+
+    [Fact]
+    public async Task DeleteGivesUpOnDependencyViolationAfterTheTimeoutAndSaysWhatToDo()
+    {
+        var network = await Builder(_ec2).EnsureAsync(Plan("busy2", azs: 2, nat: NatGatewayMode.None, cidr: "10.7.0.0/16"));
+        using var ec2 = _moto.CreateEc2Client();
+        RefuseDeleteSubnet(ec2, times: int.MaxValue);
+        var clock = new Infrastructure.InstantClock();
+
+        var error = await Assert.ThrowsAsync<NetworkStateException>(() => Builder(ec2, clock).DeleteAsync("busy2"));
+
+        Assert.Equal("DependencyViolation", error.ErrorId);
+        var subnetId = System.Text.RegularExpressions.Regex.Match(error.Message, @"^subnet (subnet-\w+) still has dependencies").Groups[1].Value;
+        Assert.Contains(subnetId, network.PublicSubnetIds.Concat(network.PrivateSubnetIds));
+        Assert.Contains("run the same command again", error.Message);
+        Assert.True(clock.Sleeps.Count > 3);
+        Assert.Equal(new NetworkBuilderOptions().DependencyTimeout, clock.Sleeps.Aggregate(TimeSpan.Zero, (a, b) => a + b));
+        Assert.Equal(network.VpcId, (await Builder(_ec2).FindAsync("busy2"))!.VpcId);
+    }
+
+    /// <summary>Answers DeleteSubnet with DependencyViolation, as EC2 does while a deleted load balancer's ENI lingers.</summary>
+    private static Func<int> RefuseDeleteSubnet(AmazonEC2Client ec2, int times)
+    {
+        var left = times;
+        ec2.BeforeRequestEvent += (_, args) =>
+        {
+            if (args is WebServiceRequestEventArgs { Request: DeleteSubnetRequest request } && left > 0)
+            {
+                left--;
+                throw new AmazonEC2Exception($"The subnet '{request.SubnetId}' has dependencies and cannot be deleted.", ErrorType.Sender, "DependencyViolation", "req-1", System.Net.HttpStatusCode.BadRequest);
+            }
+        };
+        return () => left;
     }
 
     [Fact]

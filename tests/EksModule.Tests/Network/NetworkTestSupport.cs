@@ -17,6 +17,9 @@ internal static class NetworkTestSupport
         Clock = new Infrastructure.InstantClock(),
     });
 
+    /// <summary>With the default backoff on a clock that does not really sleep, so a test can read the waits.</summary>
+    public static NetworkBuilder Builder(IAmazonEC2 ec2, Infrastructure.InstantClock clock) => new(ec2, new NetworkBuilderOptions { Clock = clock });
+
     public static NetworkPlan Plan(string cluster, int azs = 3, NatGatewayMode nat = NatGatewayMode.Single, string cidr = "192.168.0.0/16") =>
         new(cluster, cidr, azs, nat, UserTags);
 

@@ -12,7 +12,7 @@ namespace EksEmulator.FrontDoor;
 /// CloudTrail events, and CloudTrail's LookupEvents is answered from them (moto has no LookupEvents).
 /// </summary>
 public sealed class FrontDoorMiddleware(
-    RequestDelegate next, RequestLog log, FaultInjector faults, MotoProxy proxy, AwsCredentialBook credentials,
+    RequestDelegate next, RequestLog log, FaultInjector faults, MotoProxy proxy, AwsCredentialBook credentials, Ec2DependencyGuard dependencies,
     EksTrailRecorder trail, EventHistory history, ILogger<FrontDoorMiddleware> logger)
 {
     public const string ControlPrefix = "/_emulator";
@@ -89,11 +89,20 @@ public sealed class FrontDoorMiddleware(
             return;
         }
 
+        if (await dependencies.RefusalAsync(info, body, context.RequestAborted) is { } refusal)
+        {
+            await AwsErrorWriter.WriteAsync(context, info.Protocol, 400, refusal.Code, refusal.Message);
+            return;
+        }
+
+        var natInterfaces = await dependencies.NatGatewayInterfacesAsync(info, body, context.RequestAborted);
         try
         {
             // Keys moto issues are remembered so EKS tokens signed with them can be verified.
             var observe = AwsCredentialBook.IssuesCredentials(service, info.Operation) ? credentials.Observe : (Action<byte[]>?)null;
             await proxy.ForwardAsync(context, body, observe);
+            if (natInterfaces.Count > 0 && context.Response.StatusCode == StatusCodes.Status200OK)
+                await dependencies.DeleteInterfacesAsync(info.Region, natInterfaces, context.RequestAborted);
         }
         catch (HttpRequestException e) when (!context.Response.HasStarted)
         {

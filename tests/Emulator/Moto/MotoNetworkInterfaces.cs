@@ -89,6 +89,13 @@ public sealed partial class MotoClient
     public async Task DeleteNetworkInterfaceAsync(string region, string networkInterfaceId, CancellationToken cancel) =>
         await CallEc2Async(region, [new("Action", "DeleteNetworkInterface"), new("NetworkInterfaceId", networkInterfaceId)], cancel);
 
+    /// <summary>The network interfaces a NAT gateway's addresses sit on (none when moto does not know the NAT gateway).</summary>
+    public async Task<IReadOnlyList<string>> DescribeNatGatewayInterfacesAsync(string region, string natGatewayId, CancellationToken cancel)
+    {
+        var document = await CallEc2Async(region, FilterParameters("DescribeNatGateways", "nat-gateway-id", [natGatewayId]), cancel);
+        return document.Descendants().Where(e => e.Name.LocalName == "networkInterfaceId").Select(e => e.Value).Where(id => id.Length > 0).Distinct().ToList();
+    }
+
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private static int Int(string value) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
